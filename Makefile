@@ -1,0 +1,41 @@
+# chartaudit: the two commands a fresh machine needs.
+#   make app    create .venv if missing, install, serve the viewer on http://127.0.0.1:8501
+#   make test   create .venv if missing, install with dev extras, run the tests
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PORT   ?= 8501
+ADDRESS ?= 127.0.0.1
+
+.PHONY: app test install models bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+app: $(STAMP)
+	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) \
+		--browser.gatherUsageStats false --server.headless true
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+# Regenerate the precomputed ICD-10-CM tables and target terms (needs simple-icd-10-cm).
+models: $(STAMP)
+	$(BIN)/python -m chartaudit.knowledge.build
+	$(BIN)/python -m chartaudit.extract.targets.build
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_check.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build src/*.egg-info

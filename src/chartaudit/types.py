@@ -1,0 +1,207 @@
+"""Plain result types shared by every stage: mentions, evidence, findings, results.
+
+Every stage of chartaudit passes these dataclasses along; none of them holds a
+reference to spaCy objects, so they pickle cheaply across worker processes and
+serialise to JSON with ``to_dict()``.
+
+Usage::
+
+    from chartaudit.types import Mention
+    mention = Mention(text="chest pain", start=10, end=20, codes=["R07.9"])
+    mention.assertion  # "affirmed"
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+Setting = Literal["outpatient", "inpatient"]
+SETTINGS: tuple[str, ...] = ("outpatient", "inpatient")
+
+#: The assertion labels, in the order in which one label wins over another when a
+#: mention carries several flags ("no family history of cancer" is negated).
+ASSERTIONS: tuple[str, ...] = (
+    "negated",
+    "family",
+    "hypothetical",
+    "uncertain",
+    "historical",
+    "affirmed",
+)
+
+#: Every finding type, exactly so named (the public contract).
+FINDING_TYPES: tuple[str, ...] = (
+    "input_error",
+    "invalid_code",
+    "non_billable_code",
+    "unsupported_code",
+    "negated_evidence",
+    "uncertain_diagnosis",
+    "history_only",
+    "family_history_only",
+    "laterality_mismatch",
+    "unspecified_code",
+    "symptom_with_diagnosis",
+    "excludes1_conflict",
+    "medical_necessity",
+    "unbilled_condition",
+)
+
+SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass
+class Mention:
+    """One complaint, diagnosis or finding that the note documents.
+
+    ``codes`` holds candidate ICD-10-CM codes, best first. When the note states a
+    side, ``codes`` already holds the side-specific code. The assertion flags come
+    from ConText; ``family`` is true for any experiencer other than the patient.
+    """
+
+    text: str
+    start: int
+    end: int
+    codes: list[str] = field(default_factory=list)
+    concept: str = ""
+    section: str | None = None
+    laterality: str | None = None  # "right" | "left" | "bilateral" | None
+    site: str | None = None
+    negated: bool = False
+    historical: bool = False
+    family: bool = False
+    hypothetical: bool = False
+    uncertain: bool = False
+    source: str = "lexicon"  # "lexicon" | "icd" | "abbreviation" | "fuzzy"
+    sentence_start: int = 0
+    sentence_end: int = 0
+
+    @property
+    def assertion(self) -> str:
+        """The single label that decides what this mention means for a claim."""
+        for label in ASSERTIONS[:-1]:
+            if getattr(self, label):
+                return label
+        return "affirmed"
+
+    @property
+    def affirmed(self) -> bool:
+        """True for a current condition of the patient, stated as a fact."""
+        return self.assertion == "affirmed"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["assertion"] = self.assertion
+        return data
+
+
+@dataclass
+class Evidence:
+    """A span of the note quoted in support of a finding."""
+
+    text: str
+    start: int
+    end: int
+    section: str | None = None
+    assertion: str = "affirmed"
+    source: str = "lexicon"
+
+    @classmethod
+    def from_mention(cls, mention: Mention) -> "Evidence":
+        return cls(
+            text=mention.text,
+            start=mention.start,
+            end=mention.end,
+            section=mention.section,
+            assertion=mention.assertion,
+            source=mention.source,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Finding:
+    """One problem (or note) about the claim, explained for a coder."""
+
+    type: str
+    severity: Severity
+    code: str | None
+    message: str
+    related_code: str | None = None
+    suggestion: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+    guideline: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["evidence"] = [item.to_dict() for item in self.evidence]
+        return data
+
+
+@dataclass
+class CodeResult:
+    """What the note says about one billed diagnosis code.
+
+    ``status`` is one of: supported, unsupported, negated, uncertain,
+    history_only, family_history_only, laterality_mismatch, invalid,
+    non_billable.
+    """
+
+    code: str
+    input: str
+    description: str
+    status: str
+    billable: bool = True
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["evidence"] = [item.to_dict() for item in self.evidence]
+        return data
+
+
+@dataclass
+class ProcedureResult:
+    """A billed procedure and what its coverage policies say about it."""
+
+    code: str
+    status: str  # "covered" | "not_covered" | "no_policy"
+    policy_ids: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class CheckResult:
+    """The outcome of checking one encounter: findings, codes and mentions."""
+
+    findings: list[Finding]
+    codes: list[CodeResult]
+    mentions: list[Mention]
+    procedures: list[ProcedureResult] = field(default_factory=list)
+    setting: str = "outpatient"
+    encounter_id: str | None = None
+
+    @property
+    def needs_review(self) -> bool:
+        """True when any finding is an error or a warning."""
+        return any(f.severity in ("error", "warning") for f in self.findings)
+
+    def findings_of(self, finding_type: str) -> list[Finding]:
+        return [f for f in self.findings if f.type == finding_type]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "encounter_id": self.encounter_id,
+            "setting": self.setting,
+            "needs_review": self.needs_review,
+            "findings": [f.to_dict() for f in self.findings],
+            "codes": [c.to_dict() for c in self.codes],
+            "procedures": [p.to_dict() for p in self.procedures],
+            "mentions": [m.to_dict() for m in self.mentions],
+        }
