@@ -1,0 +1,210 @@
+"""The checker engine: one encounter's note and codes in, findings out.
+
+Usage::
+
+    from chartaudit import Checker
+    checker = Checker()
+    result = checker.check(note, dx=["R07.9", "M25.511"], setting="outpatient")
+    [finding.type for finding in result.findings]  # ['unsupported_code']
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from chartaudit.compare import CodeRelations, assess_codes
+from chartaudit.extract import Extractor
+from chartaudit.findings import CheckContext, registry
+from chartaudit.knowledge import Icd10cm, PolicySet, load_policies, normalize_code
+from chartaudit.knowledge.codes import split_codes
+from chartaudit.types import (
+    SETTINGS,
+    SEVERITY_RANK,
+    CheckResult,
+    CodeResult,
+    Evidence,
+    Mention,
+    ProcedureResult,
+)
+
+logger = logging.getLogger(__name__)
+
+#: Longest note checked in full; longer notes are cut there (with an input_error).
+MAX_NOTE_CHARACTERS = 2_000_000
+
+PolicyInput = PolicySet | str | Path
+
+
+def _as_code_list(codes: str | Iterable[str] | None) -> list[str]:
+    """Codes as a list: a string is split on ``;``, ``,``, ``|`` and whitespace."""
+    if codes is None:
+        return []
+    if isinstance(codes, str):
+        return split_codes(codes)
+    result: list[str] = []
+    for item in codes:
+        if item is None:
+            continue
+        result.extend(split_codes(str(item)))
+    return result
+
+
+def _clean_note(note: object) -> tuple[str, list[str]]:
+    """The note as text, with NUL bytes removed, and any problems with it."""
+    if note is None:
+        return "", ["The note is empty: there is no documentation to check the codes against."]
+    if isinstance(note, bytes):
+        note = note.decode("utf-8", errors="replace")
+    text = str(note).replace("\x00", " ")
+    problems: list[str] = []
+    if not text.strip():
+        problems.append("The note is empty: there is no documentation to check the codes against.")
+    elif len(text) > MAX_NOTE_CHARACTERS:
+        problems.append(
+            f"The note has {len(text):,} characters; only the first {MAX_NOTE_CHARACTERS:,} were checked."
+        )
+    return text, problems
+
+
+class Checker:
+    """Checks clinical notes against billed ICD-10-CM codes and procedures.
+
+    ``model`` is a model directory (default: ``models/default``). The extraction
+    pipeline and the ICD-10-CM tables are loaded once and cached per process.
+    """
+
+    def __init__(self, model: str | Path | None = None, policies: Sequence[PolicyInput] = ()) -> None:
+        self.knowledge = Icd10cm.load()
+        self.extractor = Extractor(model_dir=Path(model) if model else None)
+        self.relations = CodeRelations(self.knowledge)
+        self.rules = registry.create_all()
+        self.default_policies = self._policy_set(policies)
+
+    # -- public API ----------------------------------------------------------------
+
+    def extract(self, text: str) -> list[Mention]:
+        """The mentions the note documents (see :class:`chartaudit.types.Mention`)."""
+        return self.extractor.extract(text)
+
+    def add_terms(self, terms: Mapping[str, str | None]) -> None:
+        """Extend the lexicon at run time: phrase → ICD-10-CM code (or None)."""
+        self.extractor.add_terms(dict(terms))
+
+    def check(
+        self,
+        note: str,
+        dx: str | Iterable[str] | None,
+        px: str | Iterable[str] | None = (),
+        setting: str | None = "outpatient",
+        policies: Sequence[PolicyInput] | None = None,
+        encounter_id: str | None = None,
+    ) -> CheckResult:
+        """Check one encounter. Never raises on bad input: it reports ``input_error``."""
+        text, problems = _clean_note(note)
+        raw_codes = _as_code_list(dx)
+        procedures = [code.upper() for code in _as_code_list(px)]
+        setting_name = (setting or "outpatient").strip().lower()
+        if not raw_codes:
+            problems.append("No diagnosis codes were given: there is nothing to check the note against.")
+        if setting_name not in SETTINGS:
+            problems.append(f'Unknown setting "{setting}": use "outpatient" or "inpatient".')
+
+        codes = self._unique_codes(raw_codes)
+        mentions = self.extract(text[:MAX_NOTE_CHARACTERS]) if text.strip() else []
+        assessment_setting = setting_name if setting_name in SETTINGS else "outpatient"
+        assessments = assess_codes(codes, mentions, self.relations, assessment_setting)
+        policy_set = self._policy_set(policies) if policies is not None else self.default_policies
+
+        context = CheckContext(
+            note=text,
+            setting=assessment_setting,
+            mentions=mentions,
+            assessments=assessments,
+            procedures=list(dict.fromkeys(procedures)),
+            knowledge=self.knowledge,
+            relations=self.relations,
+            policies=policy_set,
+            input_problems=problems,
+        )
+        findings = []
+        for rule in self.rules:
+            if rule.needs_note and not context.evidence_checked:
+                continue
+            findings.extend(rule.find(context))
+        findings.sort(key=lambda f: SEVERITY_RANK.get(f.severity, 9))
+
+        return CheckResult(
+            findings=findings,
+            codes=[self._code_result(a, context) for a in assessments],
+            mentions=mentions,
+            procedures=self._procedure_results(context),
+            setting=setting_name,
+            encounter_id=encounter_id,
+        )
+
+    # -- helpers -------------------------------------------------------------------
+
+    @staticmethod
+    def _unique_codes(raw_codes: list[str]) -> list[tuple[str, str | None]]:
+        seen: set[str] = set()
+        codes = []
+        for raw in raw_codes:
+            code = normalize_code(raw)
+            key = code or raw.strip().upper()
+            if key in seen:
+                continue
+            seen.add(key)
+            codes.append((raw, code))
+        return codes
+
+    @staticmethod
+    def _policy_set(policies: Sequence[PolicyInput] | None) -> PolicySet | None:
+        if not policies:
+            return None
+        sets = [p for p in policies if isinstance(p, PolicySet)]
+        paths = [p for p in policies if not isinstance(p, PolicySet)]
+        if paths:
+            sets.append(load_policies(paths))
+        merged = sets[0]
+        for other in sets[1:]:
+            merged = merged.merge(other)
+        return merged
+
+    @staticmethod
+    def _code_result(assessment, context: CheckContext) -> CodeResult:
+        if not context.evidence_checked and assessment.valid:
+            status = "not_checked"
+        elif assessment.status == "invalid":
+            status = "invalid"
+        else:
+            status = assessment.status
+        deciding = {
+            "supported": assessment.supporting,
+            "laterality_mismatch": [m for m, _ in assessment.other_side],
+        }.get(status, assessment.related)
+        return CodeResult(
+            code=assessment.code or assessment.input.strip(),
+            input=assessment.input,
+            description=assessment.description,
+            status=status,
+            billable=assessment.billable,
+            evidence=[Evidence.from_mention(m) for m in deciding],
+        )
+
+    @staticmethod
+    def _procedure_results(context: CheckContext) -> list[ProcedureResult]:
+        results = []
+        diagnoses = [a.code for a in context.valid_assessments()]
+        for procedure in context.procedures:
+            policies = context.policies.policies_for(procedure) if context.policies else []
+            if not policies:
+                results.append(ProcedureResult(procedure, "no_policy"))
+                continue
+            covered = any(p.covers(code) for p in policies for code in diagnoses)
+            results.append(ProcedureResult(
+                procedure, "covered" if covered else "not_covered",
+                list(dict.fromkeys(p.policy_id for p in policies)),
+            ))
+        return results

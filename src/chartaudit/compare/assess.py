@@ -1,0 +1,132 @@
+"""Compare the note's mentions with each billed diagnosis code.
+
+One :class:`CodeAssessment` per billed code records which mentions relate to it and
+what they say (affirmed, negated, historical, family, uncertain, hypothetical,
+another side). The status follows the order in ``docs/findings.md``; the finding
+rules read these assessments and never repeat the comparison.
+
+Usage::
+
+    assessments = assess_codes(["R07.9", "M25.511"], mentions, relations, "outpatient")
+    assessments[1].status  # "unsupported"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from chartaudit.compare.relations import CodeRelations, significant_words
+from chartaudit.types import Mention
+
+#: Statuses in the order in which they are decided when no mention supports a code.
+UNSUPPORTED_STATUSES = ("laterality_mismatch", "uncertain", "history_only",
+                        "family_history_only", "negated", "unsupported")
+
+
+@dataclass
+class CodeAssessment:
+    """What the note says about one billed code (internal to the compare stage)."""
+
+    input: str
+    code: str | None
+    valid: bool = False
+    billable: bool = False
+    description: str = ""
+    status: str = "unsupported"
+    supporting: list[Mention] = field(default_factory=list)
+    by_assertion: dict[str, list[Mention]] = field(default_factory=dict)
+    other_side: list[tuple[Mention, str]] = field(default_factory=list)
+    more_specific: list[tuple[Mention, str]] = field(default_factory=list)
+
+    @property
+    def related(self) -> list[Mention]:
+        mentions = [m for group in self.by_assertion.values() for m in group]
+        return sorted(mentions, key=lambda m: m.start)
+
+    def mentions_with(self, *assertions: str) -> list[Mention]:
+        found = [m for a in assertions for m in self.by_assertion.get(a, [])]
+        return sorted(found, key=lambda m: m.start)
+
+
+def _resolve_specific(relations: CodeRelations, billed: str, candidate: str,
+                      words: frozenset[str]) -> str | None:
+    """A billable code at least as specific as ``candidate`` to suggest for ``billed``."""
+    knowledge = relations.knowledge
+    if not relations.more_specific(billed, candidate, words):
+        return None
+    if knowledge.is_billable(candidate):
+        return candidate
+    # Same 7th character as the billed code, when the candidate lacks it (S93.40 → S93.402A).
+    seventh = knowledge.seventh_character(billed)
+    if seventh is None:
+        return None
+    for descendant in knowledge.billable_descendants(candidate, limit=50):
+        if knowledge.seventh_character(descendant) == seventh and not knowledge.is_unspecified(descendant):
+            return descendant
+    return None
+
+
+def assess_code(
+    raw: str,
+    code: str | None,
+    mentions: list[Mention],
+    relations: CodeRelations,
+    setting: str,
+) -> CodeAssessment:
+    """Decide what the note says about one billed code."""
+    knowledge = relations.knowledge
+    assessment = CodeAssessment(input=raw, code=code)
+    if code is None or not knowledge.is_valid(code):
+        assessment.status = "invalid"
+        return assessment
+    assessment.valid = True
+    assessment.billable = knowledge.is_billable(code)
+    assessment.description = knowledge.description(code)
+
+    for mention in mentions:
+        other_side = None
+        is_related = False
+        specific = None
+        words = significant_words(mention.text)
+        for candidate in mention.codes:
+            if relations.related(code, candidate, words):
+                is_related = True
+                specific = specific or _resolve_specific(relations, code, candidate, words)
+            elif other_side is None:
+                other_side = relations.is_other_side(code, candidate)
+        if is_related:
+            assessment.by_assertion.setdefault(mention.assertion, []).append(mention)
+            if mention.affirmed and specific:
+                assessment.more_specific.append((mention, specific))
+        elif other_side is not None and mention.assertion in ("affirmed", "uncertain"):
+            assessment.other_side.append((mention, other_side))
+
+    supporting = assessment.mentions_with("affirmed")
+    if setting == "inpatient":
+        supporting += assessment.mentions_with("uncertain")  # Guideline II.H
+    assessment.supporting = sorted(supporting, key=lambda m: m.start)
+    if assessment.supporting:
+        assessment.status = "supported"
+    elif assessment.other_side:
+        assessment.status = "laterality_mismatch"
+    elif setting != "inpatient" and assessment.mentions_with("uncertain", "hypothetical"):
+        assessment.status = "uncertain"
+    elif assessment.mentions_with("historical"):
+        assessment.status = "history_only"
+    elif assessment.mentions_with("family"):
+        assessment.status = "family_history_only"
+    elif assessment.mentions_with("negated"):
+        assessment.status = "negated"
+    else:
+        assessment.status = "unsupported"
+    return assessment
+
+
+def assess_codes(
+    codes: list[tuple[str, str | None]],
+    mentions: list[Mention],
+    relations: CodeRelations,
+    setting: str,
+) -> list[CodeAssessment]:
+    """Assess every billed code: ``codes`` holds (as entered, normalised) pairs."""
+    return [assess_code(raw, code, mentions, relations, setting) for raw, code in codes]

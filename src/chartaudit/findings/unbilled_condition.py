@@ -1,0 +1,66 @@
+"""unbilled_condition: an affirmed, current diagnosis in the note that no billed code covers."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from chartaudit.findings._text import quote_mentions
+from chartaudit.findings.base import CheckContext, FindingRule, quote, registry
+from chartaudit.types import Finding, Mention
+
+#: Sections whose statements are the provider's current assessment.
+ASSESSMENT_SECTIONS = frozenset(
+    {"assessment", "plan", "assessment_and_plan", "impression", "diagnoses"}
+)
+#: Sections that never document a current, assessed condition by themselves.
+NON_ASSESSMENT_SECTIONS = frozenset(
+    {"past_medical_history", "past_surgical_history", "family_history", "social_history",
+     "review_of_systems", "medications", "allergies"}
+)
+
+
+@registry.register
+class UnbilledConditionRule(FindingRule):
+    """A missed code: a documented, assessed diagnosis with no billed code for it (IV.J / III)."""
+
+    type = "unbilled_condition"
+    severity = "warning"
+    guideline = "IV.J; III"
+
+    def find(self, context: CheckContext) -> Iterator[Finding]:
+        knowledge = context.knowledge
+        relations = context.relations
+        billed = [a.code for a in context.valid_assessments()]
+        has_assessment = any(m.section in ASSESSMENT_SECTIONS for m in context.mentions)
+        candidates: dict[str, list[Mention]] = {}
+        for mention in context.mentions:
+            if not mention.affirmed or not mention.codes:
+                continue
+            if has_assessment and mention.section not in ASSESSMENT_SECTIONS:
+                continue
+            if not has_assessment and mention.section in NON_ASSESSMENT_SECTIONS:
+                continue
+            code = mention.codes[0]
+            if knowledge.is_symptom(code) or code.startswith("Z") or not knowledge.is_valid(code):
+                continue
+            if any(relations.related(b, c) or relations.is_other_side(b, c) for b in billed for c in mention.codes):
+                continue
+            suggested = knowledge.default_billable(code)
+            if suggested is None:
+                continue
+            if knowledge.is_unspecified(suggested) and any(relations.same_block(b, suggested) for b in billed):
+                continue  # a vaguer statement of a billed condition ("ACS" beside a billed NSTEMI)
+            if any(knowledge.excludes1_conflict(b, suggested) for b in billed):
+                continue  # adding it would conflict with a billed code
+            candidates.setdefault(suggested, []).append(mention)
+        guideline = "III" if context.setting == "inpatient" else "IV.J"
+        for code, mentions in candidates.items():
+            yield self.finding(
+                code,
+                f"The note documents {context.describe(code)} as a current condition: "
+                f"{quote_mentions(context.note, mentions)}; no billed code covers it.",
+                suggestion=(f"Add {code} if the condition was assessed, treated or affected care at this "
+                            "encounter; otherwise no action is needed."),
+                evidence=quote(mentions),
+                guideline=guideline,
+            )

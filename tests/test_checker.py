@@ -1,0 +1,145 @@
+"""End-to-end behaviour of Checker.check: one small encounter per finding type."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chartaudit.types import FINDING_TYPES
+
+
+def types_and_codes(result):
+    return {(f.type, f.code) for f in result.findings}
+
+
+def test_seed_case_flags_the_shoulder_code_only(checker, seed_note):
+    result = checker.check(seed_note, dx=["R07.9", "M25.511"], px=[], setting="outpatient")
+    assert types_and_codes(result) == {("unsupported_code", "M25.511")}
+    statuses = {c.code: c.status for c in result.codes}
+    assert statuses == {"R07.9": "supported", "M25.511": "unsupported"}
+    chest = next(c for c in result.codes if c.code == "R07.9")
+    assert any("chest pain" in e.text.lower() for e in chest.evidence)
+    finding = result.findings[0]
+    assert finding.severity == "error" and finding.guideline
+    assert "M25.511" in finding.message and finding.suggestion
+
+
+def test_result_is_json_ready(checker, seed_note):
+    data = checker.check(seed_note, dx="R07.9; M25.511").to_dict()
+    text = json.dumps(data)
+    assert '"unsupported_code"' in text
+    assert {"findings", "codes", "mentions", "setting"} <= set(data)
+
+
+def test_codes_are_normalised_and_deduplicated(checker, seed_note):
+    result = checker.check(seed_note, dx=["r079", "R07.9", " r07.9 "])
+    assert [c.code for c in result.codes] == ["R07.9"]
+    assert result.findings == []
+
+
+@pytest.mark.parametrize(
+    ("note", "dx", "setting", "expected"),
+    [
+        ("HPI: Patient denies chest pain. Here for cough.\nA/P: Cough.", ["R07.9", "R05.9"], "outpatient",
+         ("negated_evidence", "R07.9")),
+        ("Assessment: Rule out pneumonia. Cough and fever.", ["J18.9", "R05.9", "R50.9"], "outpatient",
+         ("uncertain_diagnosis", "J18.9")),
+        ("HPI: History of myocardial infarction in 2015, no chest pain since.\nA/P: HTN, stable.",
+         ["I21.9", "I10"], "outpatient", ("history_only", "I21.9")),
+        ("FH: Mother with breast cancer.\nAssessment: Well visit. Hypertension controlled.",
+         ["C50.919", "I10"], "outpatient", ("family_history_only", "C50.919")),
+        ("CC: left shoulder pain x 3 weeks.\nAssessment: Left shoulder pain.", ["M25.511"], "outpatient",
+         ("laterality_mismatch", "M25.511")),
+        ("CC: right knee pain.\nAssessment: Right knee pain, likely patellofemoral.", ["M25.569"], "outpatient",
+         ("unspecified_code", "M25.569")),
+        ("Assessment: Community acquired pneumonia with cough.", ["J18.9", "R05.9"], "outpatient",
+         ("symptom_with_diagnosis", "R05.9")),
+        ("Assessment: Hypertension, well controlled. Type 2 diabetes, A1c 7.1.", ["I10"], "outpatient",
+         ("unbilled_condition", "E11.9")),
+        ("Assessment: Hypertension.", ["I10", "XYZ12"], "outpatient", ("invalid_code", "XYZ12")),
+        ("Assessment: Hypertension. Type 2 diabetes.", ["I10", "E11"], "outpatient", ("non_billable_code", "E11")),
+        ("Assessment: Hypertension.", ["I10", "M25.511"], "outpatient", ("unsupported_code", "M25.511")),
+    ],
+)
+def test_each_finding_type(checker, note, dx, setting, expected):
+    result = checker.check(note, dx=dx, setting=setting)
+    assert expected in types_and_codes(result), [f.to_dict() for f in result.findings]
+
+
+def test_inpatient_uncertain_diagnosis_is_coded_as_established(checker):
+    note = "Impression: Probable community acquired pneumonia. Start ceftriaxone."
+    outpatient = checker.check(note, dx=["J18.9"], setting="outpatient")
+    inpatient = checker.check(note, dx=["J18.9"], setting="inpatient")
+    assert ("uncertain_diagnosis", "J18.9") in types_and_codes(outpatient)
+    assert inpatient.findings == []
+    assert inpatient.codes[0].status == "supported"
+
+
+def test_laterality_mismatch_suggests_the_documented_side(checker):
+    result = checker.check("Assessment: left shoulder pain after a fall.", dx=["M25.511"])
+    finding = result.findings_of("laterality_mismatch")[0]
+    assert finding.related_code == "M25.512"
+    assert finding.evidence and "shoulder" in finding.evidence[0].text.lower()
+    assert finding.guideline == "I.B.13"
+
+
+def test_history_only_suggests_personal_history_code(checker):
+    result = checker.check("PMH: h/o MI 2012.\nAssessment: HTN stable.", dx=["I21.9", "I10"])
+    finding = result.findings_of("history_only")[0]
+    assert finding.related_code == "I25.2"
+
+
+def test_excludes1_pair_is_reported_once(checker):
+    note = "Assessment: Allergic rhinitis. Asthma, mild intermittent."
+    result = checker.check(note, dx=["J30.9", "J45.20"])
+    conflicts = result.findings_of("excludes1_conflict")
+    pairs = {frozenset((f.code, f.related_code)) for f in conflicts}
+    assert len(conflicts) == len(pairs)
+    for finding in conflicts:
+        assert finding.guideline == "I.A.12.a"
+
+
+def test_medical_necessity_uses_the_policy(checker, tmp_path):
+    policy = tmp_path / "policy.csv"
+    policy.write_text("procedure_code,icd10_pattern,policy_id\n80061,E78,P-1\n80061,I10,P-1\n")
+    note = "Assessment: Low back pain, mechanical."
+    uncovered = checker.check(note, dx=["M54.50"], px=["80061"], policies=[policy])
+    assert ("medical_necessity", "80061") in types_and_codes(uncovered)
+    assert uncovered.findings_of("medical_necessity")[0].guideline == "P-1"
+    covered = checker.check("Assessment: Hypertension.", dx=["I10"], px=["80061"], policies=[policy])
+    assert not covered.findings_of("medical_necessity")
+    assert covered.procedures[0].status == "covered"
+
+
+@pytest.mark.parametrize(
+    ("note", "dx", "setting"),
+    [("", ["I10"], "outpatient"), ("   \n\t", ["I10"], "outpatient"),
+     ("Assessment: HTN.", [], "outpatient"), ("Assessment: HTN.", ["I10"], "telehealth")],
+)
+def test_input_errors_say_why(checker, note, dx, setting):
+    result = checker.check(note, dx=dx, setting=setting)
+    errors = result.findings_of("input_error")
+    assert len(errors) == 1
+    assert errors[0].message and errors[0].code is None
+    assert not result.findings_of("unsupported_code")
+
+
+def test_every_finding_has_the_contract_fields(checker, seed_note):
+    result = checker.check(seed_note + "\nFH: father with colon cancer.", dx=["R07.9", "M25.511", "C18.9", "E11"])
+    assert result.findings
+    for finding in result.findings:
+        assert finding.type in FINDING_TYPES
+        assert finding.severity in ("error", "warning", "info")
+        assert finding.message and finding.suggestion
+        for evidence in finding.evidence:
+            assert (seed_note + "\nFH: father with colon cancer.")[evidence.start:evidence.end] == evidence.text
+
+
+def test_add_terms_changes_the_next_check(checker):
+    note = "Assessment: zorblax syndrome, new."
+    before = checker.check(note, dx=["R68.89"])
+    assert ("unsupported_code", "R68.89") in types_and_codes(before)
+    checker.add_terms({"zorblax syndrome": "R68.89"})
+    after = checker.check(note, dx=["R68.89"])
+    assert after.findings == []
