@@ -115,6 +115,10 @@ class Icd10cm:
         self._symptom_prefixes: tuple[str, ...] | None = None
         self._laterality_cache: dict[str, dict[str, str]] = {}
         self._pattern_cache: dict[str, list[str]] = {}
+        # Per-instance memos of the lookups the checker repeats for every encounter.
+        self._containing_sections = functools.lru_cache(maxsize=32768)(self._containing_sections)  # type: ignore[method-assign]
+        self.excludes1_sources = functools.lru_cache(maxsize=32768)(self.excludes1_sources)  # type: ignore[method-assign]
+        self.excludes1_conflict = functools.lru_cache(maxsize=65536)(self.excludes1_conflict)  # type: ignore[method-assign]
         logger.debug("loaded %d ICD-10-CM codes from %s in %.3f s", len(self._codes), self.path,
                      time.perf_counter() - started)
 

@@ -1,0 +1,207 @@
+"""The ConText component: medSpaCy's ConText algorithm, run only where it matters.
+
+It uses medSpaCy's own pieces (``ConTextRule``, ``ConTextModifier``,
+``ConTextGraph``, its overlap pruning) with the rules of ``context_rules.json``,
+but differs from ``medspacy.context.ConText`` in ways that keep it fast and linear:
+
+* it does nothing when the doc has no targets (``doc.ents`` is empty);
+* token patterns made of ``LOWER`` / ``IN`` / optional tokens (all of medSpaCy's
+  defaults) are expanded into literals for one ``PhraseMatcher``: spaCy's
+  ``Matcher`` with ``IN`` predicates took ~46 ms per MTSamples note; other
+  patterns still go to a ``Matcher``;
+* modifiers are grouped by sentence and only sentences holding a target build a
+  graph. Scopes never cross a sentence, so the result is the same as medSpaCy's,
+  but ``ConTextGraph.update_scopes`` (quadratic in the number of modifiers) runs
+  on a handful of modifiers instead of a whole 2 MB note's.
+
+Then section-based assertions are added (``meta.json``
+``components.context.section_assertions``): mentions in a past medical or
+surgical history section are historical, in family history about a relative.
+
+Sets ``Span._.chartaudit_target.flags`` (a set of Mention flag names).
+
+Usage::
+
+    nlp.add_pipe("chartaudit_context", config={"model_dir": str(model_dir)})
+"""
+
+
+import bisect
+import logging
+from collections import defaultdict
+from pathlib import Path
+
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from chartaudit.extract._medspacy import import_medspacy_parts
+from chartaudit.extract.context.rules import CATEGORY_FLAGS, expand_pattern, load_context_rules
+from chartaudit.extract.sections.component import SECTIONS_ATTRIBUTE
+from chartaudit.extract.settings import component_settings, load_meta
+from chartaudit.extract.targets.matcher import TARGET_ATTRIBUTE
+
+logger = logging.getLogger(__name__)
+
+
+class ContextDetector:
+    """Negation, history, experiencer, hypothetical and uncertainty of targets."""
+
+    def __init__(self, nlp: Language, name: str, model_dir: Path) -> None:
+        self.name = name
+        parts = import_medspacy_parts()
+        self._modifier_class = parts["ConTextModifier"]
+        self._graph_class = parts["ConTextGraph"]
+        self._prune = parts["prune_overlapping_matches"]
+        self.rules = load_context_rules(Path(model_dir))
+        self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.token_matcher: Matcher | None = None
+        self._rule_by_match_id: dict[int, Any] = {}
+        phrases: dict[str, list[str]] = {}
+        for index, rule in enumerate(self.rules):
+            key = f"{name}_{index}"
+            match_id = nlp.vocab.strings.add(key)
+            self._rule_by_match_id[match_id] = rule
+            if rule.pattern is None:
+                phrases[key] = [rule.literal.lower()]
+                continue
+            expanded = expand_pattern(rule.pattern)
+            if expanded is not None:
+                phrases[key] = expanded
+            elif isinstance(rule.pattern, list):
+                if self.token_matcher is None:
+                    self.token_matcher = Matcher(nlp.vocab)
+                self.token_matcher.add(key, [rule.pattern])
+            else:
+                logger.warning("ConText rule %r: regular-expression patterns are not supported, skipped", rule.literal)
+        tokenizer = nlp.tokenizer
+        for key, literals in phrases.items():
+            self.phrase_matcher.add(key, [tokenizer(literal) for literal in literals])
+        settings = component_settings(load_meta(Path(model_dir)), "context")
+        self.section_assertions: dict[str, str] = dict(settings.get("section_assertions", {}))
+
+    def matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """Modifier matches in a doc: none that crosses a sentence boundary, and of
+        overlapping ones the longest (as medSpaCy prunes them).
+
+        doc (Doc): A doc with sentence boundaries.
+        RETURNS (list[tuple[int, int, int]]): (match_id, start, end) triples.
+        """
+        matches = list(self.phrase_matcher(doc))
+        if self.token_matcher is not None:
+            matches += self.token_matcher(doc)
+        within = [
+            match
+            for match in matches
+            if match[2] - match[1] == 1 or not any(doc[index].is_sent_start for index in range(match[1] + 1, match[2]))
+        ]
+        return self._prune(within) if within else within
+
+    def __call__(self, doc: Doc) -> Doc:
+        entities = doc.ents
+        if not entities:
+            return doc
+        if self.rules:
+            self._apply_context(doc, entities)
+        if self.section_assertions and Doc.has_extension(SECTIONS_ATTRIBUTE):
+            self._apply_sections(doc, entities)
+        return doc
+
+    def _apply_context(self, doc: Doc, entities: tuple) -> None:
+        sentence_of_entity = []
+        sentence_starts: set[int] = set()
+        for entity in entities:
+            sentence = entity.sent
+            sentence_of_entity.append((sentence.start, sentence.end))
+            sentence_starts.add(sentence.start)
+        matches = self.matches(doc)
+        if not matches:
+            return
+        ordered_starts = sorted(sentence_starts)
+        sentence_end = {start: end for start, end in sentence_of_entity}
+        modifiers_by_sentence: dict[int, list] = defaultdict(list)
+        for match_id, start, end in matches:
+            index = bisect.bisect_right(ordered_starts, start) - 1
+            if index < 0:
+                continue
+            sentence_start = ordered_starts[index]
+            if start >= sentence_end[sentence_start]:
+                continue  # the modifier is in a sentence without targets
+            rule = self._rule_by_match_id.get(match_id)
+            if rule is None:
+                continue
+            scope_start, scope_end = modifier_scope(
+                rule.direction, rule.max_scope, start, end, sentence_start, sentence_end[sentence_start]
+            )
+            modifier = self._modifier_class(rule, start, end, None, scope_start=scope_start, scope_end=scope_end)
+            modifiers_by_sentence[sentence_start].append(modifier)
+        targets_by_sentence: dict[int, list] = defaultdict(list)
+        for entity, (sentence_start, _) in zip(entities, sentence_of_entity):
+            targets_by_sentence[sentence_start].append(entity)
+        for sentence_start, modifiers in modifiers_by_sentence.items():
+            graph = self._graph_class(prune_on_modifier_overlap=False)
+            graph.targets = targets_by_sentence[sentence_start]
+            graph.modifiers = modifiers
+            graph.update_scopes()
+            graph.apply_modifiers()
+            for target, modifier in graph.edges:
+                flag = CATEGORY_FLAGS.get(modifier.category.upper())
+                hit = target._.get(TARGET_ATTRIBUTE)
+                if flag and hit is not None:
+                    hit.flags.add(flag)
+
+    def _apply_sections(self, doc: Doc, entities: tuple) -> None:
+        sections = doc._.get(SECTIONS_ATTRIBUTE) or []
+        if not sections:
+            return
+        starts = [section.start for section in sections]
+        for entity in entities:
+            index = bisect.bisect_right(starts, entity.start_char) - 1
+            if index < 0:
+                continue
+            flag = self.section_assertions.get(sections[index].category or "")
+            hit = entity._.get(TARGET_ATTRIBUTE)
+            if flag and hit is not None:
+                hit.flags.add(flag)
+
+
+def modifier_scope(
+    direction: str, max_scope: int | None, start: int, end: int, sentence_start: int, sentence_end: int
+) -> tuple[int, int]:
+    """A modifier's scope as medSpaCy computes it: by direction, within its sentence.
+
+    direction (str): "FORWARD" | "BACKWARD" | "BIDIRECTIONAL" | "TERMINATE" | "PSEUDO".
+    max_scope (int | None): The rule's scope limit in tokens.
+    start (int): First token of the modifier.
+    end (int): Token after the modifier.
+    sentence_start (int): First token of the sentence.
+    sentence_end (int): Token after the sentence.
+    RETURNS (tuple[int, int]): Scope start and end (token indices).
+
+    Usage::
+
+        modifier_scope("FORWARD", None, 0, 1, 0, 5)  # (1, 5)
+    """
+    direction = direction.upper()
+    if direction == "FORWARD":
+        scope_start, scope_end = end, sentence_end
+        if max_scope is not None and scope_end - scope_start > max_scope:
+            scope_end = end + max_scope
+    elif direction == "BACKWARD":
+        scope_start, scope_end = sentence_start, start
+        if max_scope is not None and scope_end - scope_start > max_scope:
+            scope_start = start - max_scope
+    else:
+        scope_start, scope_end = sentence_start, sentence_end
+        if max_scope is not None:
+            scope_start = max(scope_start, start - max_scope)
+            scope_end = min(scope_end, end + max_scope)
+    return scope_start, scope_end
+
+
+@Language.factory("chartaudit_context", default_config={"model_dir": ""})
+def create_context_detector(nlp: Language, name: str, model_dir: str) -> ContextDetector:
+    """spaCy factory of :class:`ContextDetector`."""
+    return ContextDetector(nlp, name, Path(model_dir))

@@ -1,0 +1,165 @@
+"""The public extractor: clinical note text in, :class:`~chartaudit.types.Mention` list out.
+
+Usage::
+
+    from chartaudit.extract import Extractor
+    extractor = Extractor()
+    mentions = extractor.extract("Denies chest pain. R shoulder pain x 2 weeks.")
+    extractor.add_terms({"edema": None, "afib": "I48.91"})
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from chartaudit.extract.context.rules import ASSERTION_FLAGS
+from chartaudit.extract.pipeline import build_pipeline
+from chartaudit.extract.sections.component import SECTIONS_ATTRIBUTE, section_at
+from chartaudit.extract.targets.matcher import TARGET_ATTRIBUTE, TargetMatcher
+from chartaudit.extract.targets.terms import TermTrie
+from chartaudit.extract.tokenizer import doc_text
+from chartaudit.resources import default_model_dir
+from chartaudit.types import Mention
+
+logger = logging.getLogger(__name__)
+
+TARGETS_PIPE = "chartaudit_targets"
+
+
+class Extractor:
+    """Find the conditions a clinical note documents, with section, side and assertions.
+
+    model_dir (Path | str | None): The model directory; ``resources.default_model_dir()``
+        when None. Pipelines are cached per directory, so creating several
+        extractors is cheap.
+
+    Usage::
+
+        extractor = Extractor()
+        [mention.codes for mention in extractor.extract("h/o MI")]  # [["I21.9"]]
+    """
+
+    def __init__(self, model_dir: Path | str | None = None) -> None:
+        self.model_dir = Path(model_dir) if model_dir else default_model_dir()
+        self.nlp: Language = build_pipeline(self.model_dir)
+        self._added_terms: dict[str, str | None] = {}
+        self._extra_trie: TermTrie | None = None
+
+    @property
+    def matcher(self) -> TargetMatcher:
+        """The pipeline's target matcher."""
+        return self.nlp.get_pipe(TARGETS_PIPE)  # type: ignore[return-value]
+
+    def add_terms(self, terms: Mapping[str, str | None]) -> None:
+        """Extend the lexicon of this extractor at run time.
+
+        terms (Mapping[str, str | None]): Phrase -> ICD-10-CM code, or None for a
+            concept without a code (its mentions have ``codes == []``). A phrase
+            already known gets the new meaning.
+
+        Usage::
+
+            extractor.add_terms({"edema": None, "afib": "I48.91"})
+        """
+        for phrase, code in terms.items():
+            phrase = str(phrase).strip()
+            if phrase:
+                self._added_terms[phrase] = code.strip() if isinstance(code, str) and code.strip() else None
+        self._extra_trie = self.matcher.build_trie(self._added_terms) if self._added_terms else None
+
+    def _component_config(self) -> dict[str, dict[str, Any]]:
+        if self._extra_trie is None:
+            return {}
+        return {TARGETS_PIPE: {"extra_terms": self._extra_trie}}
+
+    def extract(self, text: str) -> list[Mention]:
+        """The mentions of one note, sorted by start.
+
+        Never raises on a ``str`` (empty, huge, NUL bytes, RTL marks, emoji): on an
+        internal error it logs the error type (never the note) and returns [].
+
+        text (str): The note.
+        RETURNS (list[Mention]): Mentions with offsets into ``text``.
+
+        Usage::
+
+            extractor.extract("Denies chest pain.")[0].negated  # True
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"extract() needs a str, not {type(text).__name__}")
+        if not text.strip():
+            return []
+        try:
+            doc = self.nlp(text, component_cfg=self._component_config())
+            return self.mentions(doc)
+        except Exception as error:  # noqa: BLE001 - the contract: never raise on a str
+            logger.error("Extraction failed on a note of %d characters: %s", len(text), type(error).__name__)
+            logger.debug("Extraction failure", exc_info=True)
+            return []
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 64) -> Iterator[list[Mention]]:
+        """The mentions of many notes, in order (faster than calling ``extract`` in a loop).
+
+        texts (Iterable[str]): The notes.
+        batch_size (int): spaCy batch size.
+        YIELDS (list[Mention]): The mentions of each note.
+
+        Usage::
+
+            for mentions in extractor.pipe(notes):
+                ...
+        """
+        config = self._component_config()
+        pending = (text if isinstance(text, str) else "" for text in texts)
+        try:
+            for doc in self.nlp.pipe(pending, batch_size=batch_size, component_cfg=config):
+                yield self.mentions(doc) if doc_text(doc).strip() else []
+        except Exception as error:  # noqa: BLE001
+            logger.error("Batch extraction failed: %s; falling back to one note at a time", type(error).__name__)
+            raise
+
+    @staticmethod
+    def mentions(doc: Doc) -> list[Mention]:
+        """Turn a processed doc into mentions.
+
+        doc (Doc): A doc processed by the pipeline.
+        RETURNS (list[Mention]): The mentions, sorted by start.
+        """
+        text = doc_text(doc)
+        sections = doc._.get(SECTIONS_ATTRIBUTE) if Doc.has_extension(SECTIONS_ATTRIBUTE) else None
+        sections = sections or []
+        section_starts = [section.start for section in sections]
+        mentions: list[Mention] = []
+        for entity in doc.ents:
+            hit = entity._.get(TARGET_ATTRIBUTE)
+            if hit is None:
+                continue
+            sentence = entity.sent
+            sentence_start = sentence.start_char
+            sentence_end = sentence_start + len(text[sentence_start: sentence.end_char].rstrip())
+            section = section_at(sections, section_starts, entity.start_char) if sections else None
+            flags = hit.flags
+            mentions.append(
+                Mention(
+                    text=text[entity.start_char: entity.end_char],
+                    start=entity.start_char,
+                    end=entity.end_char,
+                    codes=hit.codes,
+                    concept=hit.entry.concept,
+                    section=section.category if section else None,
+                    laterality=hit.side,
+                    site=hit.site,
+                    source=hit.source,
+                    sentence_start=sentence_start,
+                    sentence_end=max(sentence_end, entity.end_char),
+                    **{flag: flag in flags for flag in ASSERTION_FLAGS},
+                )
+            )
+        mentions.sort(key=lambda mention: (mention.start, mention.end))
+        return mentions

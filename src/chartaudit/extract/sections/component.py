@@ -1,0 +1,105 @@
+"""The section component: finds section headers and stores sections on the Doc.
+
+medSpaCy's ``Sectionizer`` could load these rules, but it is not used: on the
+MTSamples notes it does per-token Python work (it sets ``Token._.section`` on
+every token, ~0.5 ms per note), its matcher does not require a header to start
+a line or to end in a colon, and its spans are token-based while chartaudit
+needs character offsets. This component reads the same medSpaCy JSON rules and
+works on the text with one compiled regular expression (see ``rules.py``).
+
+Sets ``Doc._.chartaudit_sections``: a list of :class:`Section` (character
+offsets), the first one ``category=None`` when the note does not start with a
+header.
+
+Usage::
+
+    nlp.add_pipe("chartaudit_sections", config={"model_dir": str(model_dir)})
+    doc = nlp("HPI: cough\\nA/P: bronchitis")
+    [section.category for section in doc._.chartaudit_sections]
+"""
+
+
+import bisect
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from chartaudit.extract.sections.rules import SECTION_RULES_FILE, SectionRules
+from chartaudit.extract.tokenizer import doc_text
+
+logger = logging.getLogger(__name__)
+
+SECTIONS_ATTRIBUTE = "chartaudit_sections"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a note, in character offsets.
+
+    category (str | None): The section category, None before the first header.
+    start (int): Start of the header (or of the text).
+    body_start (int): First character after the header (its colon included).
+    end (int): Start of the next header, or the end of the text.
+    """
+
+    category: str | None
+    start: int
+    body_start: int
+    end: int
+
+
+def section_at(sections: list[Section], starts: list[int], offset: int) -> Section | None:
+    """The section holding a character offset.
+
+    sections (list[Section]): The doc's sections, in order.
+    starts (list[int]): ``[section.start for section in sections]``.
+    offset (int): A character offset.
+    RETURNS (Section | None): The section, or None when there is none.
+
+    Usage::
+
+        section_at(doc._.chartaudit_sections, starts, mention.start)
+    """
+    index = bisect.bisect_right(starts, offset) - 1
+    if index < 0:
+        return None
+    return sections[index]
+
+
+class SectionDetector:
+    """Find section headers (line-anchored, followed by a colon or a line break)."""
+
+    def __init__(self, nlp: Language, name: str, model_dir: Path) -> None:
+        self.name = name
+        self.rules = SectionRules.from_json(Path(model_dir) / SECTION_RULES_FILE)
+        if not Doc.has_extension(SECTIONS_ATTRIBUTE):
+            Doc.set_extension(SECTIONS_ATTRIBUTE, default=None)
+
+    def sections(self, text: str) -> list[Section]:
+        """Split a text into sections.
+
+        text (str): The note.
+        RETURNS (list[Section]): Sections covering the whole text, in order.
+        """
+        headers = list(self.rules.find_headers(text))
+        sections: list[Section] = []
+        if not headers or headers[0].start > 0:
+            first_end = headers[0].start if headers else len(text)
+            sections.append(Section(None, 0, 0, first_end))
+        for index, header in enumerate(headers):
+            end = headers[index + 1].start if index + 1 < len(headers) else len(text)
+            sections.append(Section(header.category, header.start, header.end, end))
+        return sections
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.set(SECTIONS_ATTRIBUTE, self.sections(doc_text(doc)))
+        return doc
+
+
+@Language.factory("chartaudit_sections", default_config={"model_dir": ""})
+def create_section_detector(nlp: Language, name: str, model_dir: str) -> SectionDetector:
+    """spaCy factory of :class:`SectionDetector`."""
+    return SectionDetector(nlp, name, Path(model_dir))

@@ -1,0 +1,272 @@
+"""Generate the ICD-10-CM target terms: ``models/icd10cm/terms-2026.json.gz``.
+
+Build-time only (``simple_icd_10_cm`` takes ~2 s to import; the runtime never
+imports it). For every category, subcategory and billable code (not chapters,
+blocks or 7th-character extensions, which repeat their parent) the builder
+takes the description, the inclusion terms and the "includes" notes, rewrites
+them into the phrases notes use (:class:`PhraseVariants`) and normalises them
+with the pipeline's own tokenizer.
+
+Laterality families (siblings that differ only by right / left / bilateral /
+unspecified side, such as M25.511 / M25.512 / M25.519) are stored once, as a
+side-less phrase mapped to the family's code (M25.51) plus a side -> code
+table; the matcher resolves "right shoulder pain" to M25.511.
+
+Output JSON::
+
+    {"meta": {...}, "families": {"M25.51": {"right": "M25.511", ...}},
+     "descriptions": "M25.51\tPain in shoulder\n...",
+     "terms": {"shoulder": "pain\tM25.51\n...", "pain": "in shoulder\tM25.51\n...", ...}}
+
+``terms`` is grouped by first word: each group is one string of lines
+"rest of the phrase<TAB>code,code" (rest empty for a one-word phrase), so that
+loading parses ~6,000 strings instead of ~50,000 entries, and the runtime
+inserts a group only when a note contains its first word. ``descriptions`` is
+one string of "code<TAB>description" lines, parsed on first use.
+
+Usage::
+
+    python -m chartaudit.extract.targets.build [--out PATH] [--model-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import re
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from chartaudit.extract.settings import component_settings, load_meta
+from chartaudit.extract.targets.normalize import PhraseVariants, phrase_key
+from chartaudit.resources import default_model_dir, icd10cm_dir
+
+logger = logging.getLogger(__name__)
+
+#: The words ICD-10-CM descriptions use to state a side (fixed by the classification).
+ICD_SIDE_WORDS = {"right": "right", "left": "left", "bilateral": "bilateral", "unspecified": "unspecified"}
+_SIDE_TEXT = re.compile(r"\b(?:right|left|bilateral)\b", re.IGNORECASE)
+_WORDS = re.compile(r"[a-z0-9]+")
+#: A source text that is only an acronym ("PIN", "TACO NOS"): lower-cased it would
+#: match ordinary words, so it is left to the case-sensitive abbreviations.
+_ACRONYM = re.compile(r"^[A-Z0-9+\-]{2,10}(?: NOS)?$")
+#: Chapter 20 (V00-Y99): external causes of morbidity are not conditions a note documents.
+EXTERNAL_CAUSE_LETTERS = ("V", "W", "X", "Y")
+
+#: Rank of a phrase's origin: the description beats inclusion terms, which beat variants.
+RANK_DESCRIPTION, RANK_INCLUSION, RANK_VARIANT = 0, 1, 2
+MAX_CODES_PER_PHRASE = 3
+DEFAULT_OUTPUT_NAME = "terms-2026.json.gz"
+
+
+def _side_of(words: list[str]) -> str | None:
+    if "right" in words and "left" in words:
+        return "bilateral"
+    for side in ("right", "left", "bilateral"):
+        if side in words:
+            return side
+    if "unspecified" in words:
+        return "unspecified"
+    return None
+
+
+def find_families(cm: Any, codes: list[str]) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """Find laterality families among siblings.
+
+    cm (module): ``simple_icd_10_cm``.
+    codes (list[str]): Every code considered (no chapters, blocks or extensions).
+    RETURNS (tuple): ``families`` (base code -> side -> code) and ``member_base``
+        (member code -> base code).
+    """
+    families: dict[str, dict[str, str]] = {}
+    member_base: dict[str, str] = {}
+    for parent in codes:
+        children = [child for child in cm.get_children(parent) if not cm.is_extended_subcategory(child)]
+        if len(children) < 2:
+            continue
+        groups: dict[tuple[str, ...], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for child in children:
+            words = _WORDS.findall(cm.get_description(child).lower())
+            side = _side_of(words)
+            if side is None:
+                continue
+            key = tuple(word for word in words if word not in ICD_SIDE_WORDS)
+            groups[key][side].append(child)
+        for sides in groups.values():
+            if "right" not in sides or "left" not in sides:
+                continue
+            if any(len(members) != 1 for members in sides.values()):
+                continue
+            table = {side: members[0] for side, members in sides.items()}
+            if len(table) == len(children):
+                base = parent
+            else:
+                base = table.get("unspecified", parent)
+            if base in families:
+                continue
+            families[base] = table
+            for member in table.values():
+                if member != base:
+                    member_base[member] = base
+    return families, member_base
+
+
+def _resolve_codes(cm: Any, codes: set[str]) -> list[str]:
+    """One phrase, several codes: the billable end of one chain ("pneumonia": J18 and
+    J18.9 -> J18.9), else their common category, else a short ordered list."""
+    if len(codes) == 1:
+        return sorted(codes)
+    ordered = sorted(codes, key=len)
+    on_one_chain = all(cm.is_ancestor(ordered[index], ordered[index + 1]) for index in range(len(ordered) - 1))
+    if on_one_chain and cm.is_leaf(ordered[-1]):
+        return [ordered[-1]]
+    ordered = sorted(codes)
+    ancestor = ordered[0]
+    for code in ordered[1:]:
+        ancestor = cm.get_nearest_common_ancestor(ancestor, code)
+        if not ancestor:
+            break
+    if ancestor and not cm.is_chapter_or_block(ancestor):
+        return [ancestor]
+    ranked = sorted(codes, key=lambda code: (not cm.is_leaf(code), len(code), code))
+    return ranked[:MAX_CODES_PER_PHRASE]
+
+
+def build_terms(model_dir: Path | None = None) -> dict[str, Any]:
+    """Generate the ICD-10-CM target terms.
+
+    model_dir (Path | None): The model whose tokenizer special cases and target
+        settings (drop patterns, stop phrases) are used; the default model when None.
+    RETURNS (dict[str, Any]): The JSON-ready term table.
+
+    Usage::
+
+        table = build_terms()
+        len(table["terms"])
+    """
+    import simple_icd_10_cm as cm  # build-time only: ~2 s to import
+    import spacy
+
+    from chartaudit.extract.tokenizer import add_special_cases, load_special_cases
+
+    started = time.perf_counter()
+    model_dir = Path(model_dir) if model_dir else default_model_dir()
+    settings = component_settings(load_meta(model_dir), "targets")
+    variants = PhraseVariants(
+        drop_patterns=settings.get("drop_patterns", []),
+        optional_words=settings.get("optional_words", []),
+        prepositions=settings.get("reorder_prepositions", ["of", "in"]),
+        max_head_tokens=int(settings.get("reorder_max_head_tokens", 2)),
+        max_tail_tokens=int(settings.get("reorder_max_tail_tokens", 3)),
+    )
+    stop_phrases = {phrase_key(phrase.split()) for phrase in settings.get("stop_phrases", [])}
+    edge_words = set(settings.get("edge_words", []))
+    max_tokens = int(settings.get("max_phrase_tokens", 8))
+
+    nlp = spacy.blank("en")
+    add_special_cases(nlp, load_special_cases(model_dir))
+
+    codes = [
+        code
+        for code in cm.get_all_codes(True)
+        if not cm.is_chapter_or_block(code)
+        and not cm.is_extended_subcategory(code)
+        and not code.startswith(EXTERNAL_CAUSE_LETTERS)
+    ]
+    families, member_base = find_families(cm, codes)
+    logger.info("%d codes, %d laterality families", len(codes), len(families))
+
+    # phrase text -> (code, rank) candidates, before tokenisation
+    raw: list[tuple[str, str, int]] = []
+    for code in codes:
+        base = member_base.get(code, code)
+        sources = [(cm.get_description(code), RANK_DESCRIPTION)]
+        sources += [(term, RANK_INCLUSION) for term in cm.get_inclusion_term(code)]
+        sources += [(term, RANK_INCLUSION) for term in cm.get_includes(code)]
+        for text, rank in sources:
+            if _ACRONYM.match(text.strip()):
+                continue
+            if base != code or code in families:
+                text = _SIDE_TEXT.sub(" ", text)
+            for index, phrase in enumerate(variants.expand(text)):
+                if "," in phrase:
+                    continue
+                raw.append((phrase, base, rank if index == 0 else max(rank, RANK_VARIANT)))
+
+    unique_texts = list(dict.fromkeys(text for text, _, _ in raw))
+    keys: dict[str, str] = {}
+    for text, doc in zip(unique_texts, nlp.tokenizer.pipe(unique_texts, batch_size=2000)):
+        keys[text] = phrase_key(token.text for token in doc if not token.is_space)
+
+    best: dict[str, dict[str, int]] = defaultdict(dict)
+    for text, code, rank in raw:
+        key = keys[text]
+        tokens = key.split()
+        if not tokens or len(tokens) > max_tokens or key in stop_phrases:
+            continue
+        if tokens[0] in edge_words or tokens[-1] in edge_words:
+            continue
+        if not any(character.isalpha() for character in key) or len(key) <= 2:
+            continue
+        current = best[key].get(code)
+        if current is None or rank < current:
+            best[key][code] = rank
+
+    terms: dict[str, list[str]] = {}
+    for key, ranked in best.items():
+        top = min(ranked.values())
+        terms[key] = _resolve_codes(cm, {code for code, rank in ranked.items() if rank == top})
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for key in sorted(terms):
+        first_word, _, rest = key.partition(" ")
+        grouped[first_word].append(f"{rest}\t{','.join(terms[key])}")
+
+    used = {code for codes_ in terms.values() for code in codes_}
+    used |= {code for table in families.values() for code in table.values()}
+    used |= set(families)
+    descriptions = {code: cm.get_description(code) for code in sorted(used)}
+    elapsed = time.perf_counter() - started
+    logger.info("%d phrases from %d codes in %.1f s", len(terms), len(codes), elapsed)
+    return {
+        "meta": {
+            "source": "ICD-10-CM 2026 via simple_icd_10_cm 1.5.0",
+            "model": str(load_meta(model_dir).get("name", "")),
+            "phrase_count": len(terms),
+            "family_count": len(families),
+            "code_count": len(codes),
+        },
+        "families": dict(sorted(families.items())),
+        "descriptions": "\n".join(f"{code}\t{text}" for code, text in descriptions.items()),
+        "terms": {first_word: "\n".join(lines) for first_word, lines in grouped.items()},
+    }
+
+
+def write_terms(table: dict[str, Any], path: Path) -> int:
+    """Write a term table as gzip-compressed JSON; returns the file size in bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps(table, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    with path.open("wb") as raw_file:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw_file, mtime=0, compresslevel=9) as handle:
+            handle.write(payload)
+    return path.stat().st_size
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: build the terms file."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=icd10cm_dir() / DEFAULT_OUTPUT_NAME)
+    parser.add_argument("--model-dir", type=Path, default=None)
+    arguments = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    table = build_terms(arguments.model_dir)
+    size = write_terms(table, arguments.out)
+    logger.info("wrote %s: %d phrases, %.2f MB", arguments.out, table["meta"]["phrase_count"], size / 1e6)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,277 @@
+"""The target matcher component: finds conditions with a token trie and sets ``doc.ents``.
+
+Three kinds of targets, longest match winning and no overlaps:
+
+* trie matches over normalised words (lower-cased, crudely singular) of the
+  generated ICD-10-CM terms and the curated lexicon (lexicon wins for the same
+  phrase). Determiners ("the", "his") and side words ("right", "b/l") are passed
+  over inside a match when the trie has no literal path through them, so "pain
+  in the right shoulder" matches "pain in shoulder" while "left bundle branch
+  block" still matches literally;
+* case-sensitive abbreviations (``abbreviations.json``: "CP", "HTN", "afib");
+* in-note abbreviation definitions found by scispaCy's ``abbreviation_detector``
+  ("shortness of breath (SOB)" -> later "SOB" gets the long form's term).
+
+Terms added at run time are passed per call (``extra_terms``), so a cached
+pipeline is never changed.
+
+Each entity gets ``Span._.chartaudit_target``: a :class:`TargetHit` (term,
+source, and later side, site and assertion flags). Per token the component
+only reads two ``numpy`` arrays (``LOWER``, ``ORTH``) and does one dict look-up.
+
+Usage::
+
+    nlp.add_pipe("chartaudit_targets", config={"model_dir": str(model_dir)})
+    doc = nlp("Denies chest pain.")
+    doc.ents[0]._.chartaudit_target.entry.codes  # ("R07.9",)
+"""
+
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spacy.attrs import LOWER, ORTH
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from chartaudit.extract.laterality.rules import LateralityRules
+from chartaudit.extract.settings import component_settings, load_meta
+from chartaudit.extract.targets.normalize import normalize_word
+from chartaudit.extract.targets.terms import (
+    LEXICON_FILE,
+    TERMINAL,
+    AbbreviationRule,
+    TermEntry,
+    TermTrie,
+    descriptions_of,
+    icd_trie,
+    load_icd_terms,
+    make_entry,
+    read_abbreviations,
+    read_lexicon,
+)
+from chartaudit.resources import icd10cm_dir
+
+logger = logging.getLogger(__name__)
+
+TARGET_ATTRIBUTE = "chartaudit_target"
+TARGET_LABEL = "CONDITION"
+ABBREVIATIONS_FILE = "abbreviations.json"
+DEFAULT_TERMS_FILE = "terms-2026.json.gz"
+
+#: Priority of a source when two candidates have the same span (higher wins).
+_SOURCE_PRIORITY = {"runtime": 3, "abbreviation": 2, "lexicon": 1, "icd": 0}
+#: Cap of the token-hash -> normalised-word cache (cleared when exceeded).
+_MAX_CACHE = 500_000
+
+
+@dataclass
+class TargetHit:
+    """One matched target and everything later components learn about it.
+
+    entry (TermEntry): What the phrase means.
+    source (str): "lexicon" | "icd" | "abbreviation".
+    side (str | None): "right" | "left" | "bilateral", set by the laterality component.
+    site (str | None): The body site, set by the laterality component.
+    flags (set[str]): Assertion flags set by ConText and the sections.
+    """
+
+    entry: TermEntry
+    source: str
+    side: str | None = None
+    site: str | None = None
+    flags: set[str] = field(default_factory=set)
+
+    @property
+    def codes(self) -> list[str]:
+        """The candidate codes, side-specific when the side is known."""
+        return self.entry.codes_for_side(self.side)
+
+
+class TargetMatcher:
+    """Find targets (conditions) in a doc; see the module docstring."""
+
+    def __init__(self, nlp: Language, name: str, model_dir: Path, terms_path: Path | None = None) -> None:
+        self.name = name
+        self.vocab = nlp.vocab
+        model_dir = Path(model_dir)
+        meta = load_meta(model_dir)
+        settings = component_settings(meta, "targets")
+        self.max_phrase_tokens = int(settings.get("max_phrase_tokens", 8))
+        laterality = LateralityRules.from_json(model_dir)
+        skip_words = {normalize_word(word) for word in settings.get("skip_words", [])}
+        skip_words |= {normalize_word(word) for word in laterality.side_words_lower}
+        self.skip_words = frozenset(skip_words)
+        self._tokenizer = nlp.tokenizer
+        stop_phrases = {self.phrase_words(phrase) for phrase in settings.get("stop_phrases", [])}
+
+        if terms_path is None:
+            terms_path = icd10cm_dir() / str(meta.get("icd10cm_terms", DEFAULT_TERMS_FILE))
+        icd_data = load_icd_terms(str(terms_path))
+        self.families = icd_data.get("families", {})
+        self._icd_data = icd_data
+        self.trie: TermTrie = icd_trie(icd_data, {" ".join(words) for words in stop_phrases})
+        icd_count = len(self.trie)
+        lexicon: dict[tuple[str, ...], TermEntry] = {}
+        for phrase, code, concept in read_lexicon(model_dir / LEXICON_FILE):
+            words = self.phrase_words(phrase)
+            lexicon[words] = make_entry(concept, code, "lexicon", self.families)
+            self.trie.insert(words, lexicon[words])
+        self.abbreviations: dict[int, AbbreviationRule] = {}
+        for short_form, (long_form, not_followed_by) in read_abbreviations(model_dir / ABBREVIATIONS_FILE).items():
+            entry = lexicon.get(self.phrase_words(long_form))
+            if entry is None:
+                logger.warning("Abbreviation %r: long form %r is not a lexicon phrase, skipped", short_form, long_form)
+                continue
+            key = self.vocab.strings.add(short_form)
+            self.abbreviations[key] = AbbreviationRule(short_form, entry, frozenset(not_followed_by))
+        self._norm_cache: dict[int, str] = {}
+        if not Span.has_extension(TARGET_ATTRIBUTE):
+            Span.set_extension(TARGET_ATTRIBUTE, default=None)
+        logger.debug(
+            "Target matcher: %d ICD-10-CM phrase groups, %d lexicon phrases, %d abbreviations",
+            icd_count,
+            len(lexicon),
+            len(self.abbreviations),
+        )
+
+    @property
+    def descriptions(self) -> Mapping[str, str]:
+        """ICD-10-CM descriptions of the codes the generated terms use."""
+        return descriptions_of(self._icd_data)
+
+    def phrase_words(self, phrase: str) -> tuple[str, ...]:
+        """Normalised words of a phrase, tokenised exactly as notes are.
+
+        phrase (str): A phrase such as "Kidney stones".
+        RETURNS (tuple[str, ...]): ("kidney", "stone").
+        """
+        return tuple(normalize_word(token.text) for token in self._tokenizer(phrase) if not token.is_space)
+
+    def build_trie(self, terms: dict[str, str | None], concepts: dict[str, str] | None = None) -> TermTrie:
+        """A trie of run-time terms (``Extractor.add_terms``); codes may be None.
+
+        terms (dict[str, str | None]): Phrase -> code (or None).
+        concepts (dict[str, str] | None): Phrase -> preferred term (default: the phrase).
+        RETURNS (TermTrie): The trie, passed to a call as ``extra_terms``.
+        """
+        trie = TermTrie()
+        for phrase, code in terms.items():
+            words = self.phrase_words(phrase)
+            if not words:
+                continue
+            concept = (concepts or {}).get(phrase) or self.descriptions.get(code or "", "") or phrase
+            trie.insert(words, make_entry(concept, code, "lexicon", self.families))
+        return trie
+
+    def _normalised_words(self, doc: Doc) -> list[str]:
+        cache = self._norm_cache
+        if len(cache) > _MAX_CACHE:
+            cache.clear()
+        keys = doc.to_array(LOWER).tolist()
+        words = list(map(cache.get, keys))
+        if None in words:
+            strings = self.vocab.strings
+            for index, key in enumerate(keys):
+                if words[index] is None:
+                    word = cache.get(key)
+                    if word is None:
+                        word = cache[key] = normalize_word(strings[key])
+                    words[index] = word
+        return words
+
+    def __call__(self, doc: Doc, extra_terms: TermTrie | None = None) -> Doc:
+        if len(doc) == 0:
+            return doc
+        words = self._normalised_words(doc)
+        candidates: list[tuple[int, int, int, TermEntry, str]] = []
+        for trie, priority in ((self.trie, None), (extra_terms, _SOURCE_PRIORITY["runtime"])):
+            if trie is None or not len(trie):
+                continue
+            self._trie_candidates(trie, words, priority, candidates)
+        if self.abbreviations:
+            self._abbreviation_candidates(doc, candidates)
+        if Doc.has_extension("abbreviations"):
+            self._definition_candidates(doc, words, extra_terms, candidates)
+        doc.ents = self._select(doc, candidates)
+        return doc
+
+    def _trie_candidates(self, trie: TermTrie, words: list[str], priority: int | None, candidates: list) -> None:
+        """Longest trie match at each word that starts a term (most words are ruled out
+        by one look-up of the next word, without entering the trie walk)."""
+        root = trie.root
+        skip = self.skip_words
+        length = len(words)
+        for start in [index for index, word in enumerate(words) if word in root]:
+            word = words[start]
+            if trie.is_pending(word):
+                trie.materialize(word)
+            node = root[word]
+            if TERMINAL not in node:
+                following = words[start + 1] if start + 1 < length else None
+                if following not in node and following not in skip:
+                    continue
+            end, entry = trie.longest(words, start, skip)
+            if entry is not None:
+                rank = priority if priority is not None else _SOURCE_PRIORITY[entry.source]
+                candidates.append((start, end, rank, entry, entry.source))
+
+    def _abbreviation_candidates(self, doc: Doc, candidates: list) -> None:
+        abbreviations = self.abbreviations
+        orths = doc.to_array(ORTH).tolist()
+        for index in [index for index, key in enumerate(orths) if key in abbreviations]:
+            rule = abbreviations[orths[index]]
+            if rule.not_followed_by and index + 1 < len(doc) and doc[index + 1].text in rule.not_followed_by:
+                continue
+            candidates.append((index, index + 1, _SOURCE_PRIORITY["abbreviation"], rule.entry, "abbreviation"))
+
+    def _definition_candidates(self, doc: Doc, words: list[str], extra_terms: TermTrie | None, candidates: list) -> None:
+        """Short forms defined in the note: "shortness of breath (SOB)" ... "SOB"."""
+        short_forms = doc._.get("abbreviations") or []
+        if not short_forms:
+            return
+        for short in short_forms:
+            long_form = short._.get("long_form") if Span.has_extension("long_form") else None
+            if long_form is None or isinstance(long_form, str):
+                continue
+            if short.start >= long_form.end and short.start <= long_form.end + 1:
+                continue  # the defining "(SOB)" itself: the long form is the mention
+            entry = None
+            for trie in (extra_terms, self.trie):
+                if trie is None or not len(trie) or words[long_form.start] not in trie.root:
+                    continue
+                end, found = trie.longest(words, long_form.start, self.skip_words, limit=long_form.end)
+                if found is not None and end == long_form.end:
+                    entry = found
+                    break
+            if entry is not None:
+                candidates.append((short.start, short.end, _SOURCE_PRIORITY["abbreviation"], entry, "abbreviation"))
+
+    @staticmethod
+    def _select(doc: Doc, candidates: list) -> list[Span]:
+        """Longest candidates first, then earliest, then by source priority; no overlaps."""
+        if not candidates:
+            return []
+        candidates.sort(key=lambda item: (item[0] - item[1], item[0], -item[2]))
+        taken = bytearray(len(doc))
+        chosen = []
+        for start, end, _, entry, source in candidates:
+            if any(taken[start:end]):
+                continue
+            taken[start:end] = b"\x01" * (end - start)
+            chosen.append((start, end, entry, source))
+        chosen.sort(key=lambda item: item[0])
+        spans = []
+        for start, end, entry, source in chosen:
+            span = Span(doc, start, end, label=TARGET_LABEL)
+            span._.set(TARGET_ATTRIBUTE, TargetHit(entry=entry, source=source))
+            spans.append(span)
+        return spans
+
+
+@Language.factory("chartaudit_targets", default_config={"model_dir": "", "terms_path": ""})
+def create_target_matcher(nlp: Language, name: str, model_dir: str, terms_path: str) -> TargetMatcher:
+    """spaCy factory of :class:`TargetMatcher`."""
+    return TargetMatcher(nlp, name, Path(model_dir), Path(terms_path) if terms_path else None)

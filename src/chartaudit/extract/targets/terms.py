@@ -1,0 +1,355 @@
+"""Target terms: what a phrase means (concept, codes, side table) and the token trie.
+
+Terms come from three places, loaded in this order so that later ones win for
+the same phrase: the generated ICD-10-CM terms (``models/icd10cm/terms-2026.json.gz``),
+the curated lexicon (``lexicon.csv``: ``phrase,code,concept``) and terms added
+at run time (``Extractor.add_terms``). Case-sensitive abbreviations
+(``abbreviations.json``) point at lexicon phrases.
+
+Usage::
+
+    from chartaudit.extract.targets.terms import TermTrie, TermEntry
+    trie = TermTrie()
+    trie.insert(["chest", "pain"], TermEntry("Chest pain", ("R07.9",), "lexicon"))
+    trie.longest(["chest", "pain", "today"], 0, skip=frozenset())  # (2, entry)
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+#: The key under which a trie node stores the term ending there.
+TERMINAL = "\x00"
+
+LEXICON_FILE = "lexicon.csv"
+
+#: At most this many words are passed over inside one match ("pain in the right shoulder": 2).
+MAX_SKIPPED_WORDS = 3
+
+
+@dataclass(frozen=True)
+class TermEntry:
+    """What a matched phrase means.
+
+    concept (str): The preferred term.
+    codes (tuple[str, ...]): Candidate ICD-10-CM codes, best first (may be empty).
+    source (str): "lexicon" | "icd" (the abbreviation source is set per match).
+    sides (Mapping[str, str] | None): Side -> code for a laterality family
+        ("right" -> "M25.511"), None when the concept has no sides.
+    """
+
+    concept: str
+    codes: tuple[str, ...]
+    source: str
+    sides: Mapping[str, str] | None = None
+
+    def codes_for_side(self, side: str | None) -> list[str]:
+        """The codes once the side is known: "right" -> ["M25.511"].
+
+        side (str | None): "right" | "left" | "bilateral" | None.
+        RETURNS (list[str]): Side-specific codes when the family has them, else ``codes``.
+        """
+        if not side or not self.sides:
+            return list(self.codes)
+        if side in self.sides:
+            return [self.sides[side]]
+        if side == "bilateral" and "right" in self.sides and "left" in self.sides:
+            return [self.sides["right"], self.sides["left"]]
+        return list(self.codes)
+
+
+@dataclass(frozen=True)
+class AbbreviationRule:
+    """A case-sensitive short form and the term it stands for."""
+
+    short_form: str
+    entry: TermEntry
+    not_followed_by: frozenset[str] = frozenset()
+
+
+class TermTrie:
+    """A token trie over normalised words; nodes are plain dicts (fast to walk).
+
+    Large term sets can be added *pending*, grouped by first word: a group is
+    inserted the first time a note contains its first word, so loading the
+    ~50,000 ICD-10-CM phrases costs one JSON parse instead of ~0.5 s of inserts.
+
+    Usage::
+
+        trie = TermTrie()
+        trie.insert(["shoulder", "pain"], entry)
+        end, entry = trie.longest(words, start, skip=frozenset({"the"}))
+    """
+
+    def __init__(self) -> None:
+        self.root: dict[str, Any] = {}
+        self.size = 0
+        self._pending: dict[str, str] = {}
+        self._make_entry: Callable[[str, list[str]], TermEntry | None] | None = None
+
+    def __len__(self) -> int:
+        """The number of terms inserted plus the number of pending groups."""
+        return self.size
+
+    def add_pending(
+        self, groups: Mapping[str, str], make_entry: Callable[[str, list[str]], TermEntry | None]
+    ) -> None:
+        """Add term groups that are inserted on first use.
+
+        groups (Mapping[str, str]): first word -> lines "rest of the phrase<TAB>code,code"
+            (rest empty for a one-word phrase).
+        make_entry (Callable): (phrase key, codes) -> TermEntry, or None to skip it.
+            Terms already in the trie (the lexicon) win over pending ones.
+        """
+        self._make_entry = make_entry
+        root = self.root
+        for first_word in groups:
+            if first_word not in root:
+                root[first_word] = {}
+        self._pending.update(groups)
+        self.size += len(groups)
+
+    def is_pending(self, first_word: str) -> bool:
+        """True when the terms starting with this word are not inserted yet."""
+        return first_word in self._pending
+
+    def materialize(self, first_word: str) -> None:
+        """Insert the pending terms that start with this word."""
+        group = self._pending.pop(first_word, None)
+        if group is None:
+            return
+        make_entry = self._make_entry
+        if make_entry is None:
+            return
+        for line in group.split("\n"):
+            rest, _, codes = line.partition("\t")
+            key = f"{first_word} {rest}" if rest else first_word
+            entry = make_entry(key, codes.split(",") if codes else [])
+            if entry is None:
+                continue
+            node = self.root[first_word]
+            for word in rest.split(" ") if rest else ():
+                child = node.get(word)
+                if child is None:
+                    child = node[word] = {}
+                node = child
+            node.setdefault(TERMINAL, entry)
+
+    def insert(self, words: Sequence[str], entry: TermEntry) -> None:
+        """Add (or replace) the term of a normalised word sequence."""
+        if not words:
+            return
+        node = self.root
+        for word in words:
+            child = node.get(word)
+            if child is None:
+                child = node[word] = {}
+            node = child
+        if TERMINAL not in node:
+            self.size += 1
+        node[TERMINAL] = entry
+
+    def get(self, words: Sequence[str]) -> TermEntry | None:
+        """The term of exactly this word sequence, or None."""
+        if not words:
+            return None
+        if words[0] in self._pending:
+            self.materialize(words[0])
+        node = self.root
+        for word in words:
+            node = node.get(word)
+            if node is None:
+                return None
+        return node.get(TERMINAL)
+
+    def longest(
+        self, words: Sequence[str], start: int, skip: frozenset[str], limit: int | None = None
+    ) -> tuple[int, TermEntry | None]:
+        """The longest term starting at ``start``.
+
+        Words in ``skip`` (determiners, side words) are passed over inside a
+        match when the trie has no literal path through them; a match never
+        ends on a skipped word.
+
+        words (Sequence[str]): The note's normalised words.
+        start (int): Index of the first word.
+        skip (frozenset[str]): Words that may be passed over inside a match.
+        limit (int | None): Index the match may not reach (exclusive end).
+        RETURNS (tuple[int, TermEntry | None]): End index (exclusive) and term.
+        """
+        first_word = words[start]
+        if first_word in self._pending:
+            self.materialize(first_word)
+        node = self.root.get(first_word)
+        if node is None:
+            return start, None
+        end = len(words) if limit is None else min(limit, len(words))
+        best_end, best_entry = start, None
+        # Depth-first over (node, position, reached literally) states; the literal
+        # path is tried first. A skipped word never ends a match.
+        stack = [(node, start + 1, True, 0)]
+        while stack:
+            node, position, literal, skipped = stack.pop()
+            if literal and position > best_end:
+                entry = node.get(TERMINAL)
+                if entry is not None:
+                    best_end, best_entry = position, entry
+            if position >= end:
+                continue
+            word = words[position]
+            if word in skip and skipped < MAX_SKIPPED_WORDS:
+                stack.append((node, position + 1, False, skipped + 1))
+            child = node.get(word)
+            if child is not None:
+                stack.append((child, position + 1, True, skipped))
+        return best_end, best_entry
+
+
+@dataclass
+class TermTable:
+    """Everything the target matcher knows: the trie, abbreviations and side families."""
+
+    trie: TermTrie = field(default_factory=TermTrie)
+    abbreviations: dict[str, AbbreviationRule] = field(default_factory=dict)
+    families: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    descriptions: Mapping[str, str] = field(default_factory=dict)
+
+
+def normalize_code(code: str) -> str:
+    """Upper-case a code, drop a trailing dash ("M25.56-") and add the dot."""
+    code = code.strip().upper().rstrip("-").replace(" ", "")
+    if len(code) > 3 and "." not in code:
+        code = f"{code[:3]}.{code[3:]}"
+    return code
+
+
+@lru_cache(maxsize=4)
+def load_icd_terms(path: str) -> dict[str, Any]:
+    """Read the generated ICD-10-CM terms file (cached; the result is shared, never mutate it).
+
+    path (str): Path of ``terms-2026.json.gz``.
+    RETURNS (dict[str, Any]): ``terms``, ``families``, ``descriptions`` and ``meta``.
+    """
+    file_path = Path(path)
+    if not file_path.exists():
+        logger.warning("ICD-10-CM terms file %s is missing: only the lexicon is used", file_path)
+        return {"terms": {}, "families": {}, "descriptions": "", "meta": {}}
+    with gzip.open(file_path, "rb") as handle:
+        return json.loads(handle.read())
+
+
+def icd_trie(data: Mapping[str, Any], stop_phrases: Iterable[str]) -> TermTrie:
+    """The trie of the generated ICD-10-CM terms (groups inserted on first use).
+
+    data (Mapping[str, Any]): The parsed terms file (``terms``: first word ->
+        {rest of phrase -> codes}).
+    stop_phrases (Iterable[str]): Normalised phrases too generic to be evidence.
+    RETURNS (TermTrie): The trie (source "icd").
+    """
+    trie = TermTrie()
+    families = data.get("families", {})
+    stop = frozenset(stop_phrases)
+    entries: dict[tuple[str, ...], TermEntry] = {}
+
+    def make_icd_entry(key: str, codes: list[str]) -> TermEntry | None:
+        if key in stop or not codes:
+            return None
+        code_tuple = tuple(codes)
+        entry = entries.get(code_tuple)
+        if entry is None:
+            first = code_tuple[0]
+            entry = TermEntry(
+                concept=descriptions_of(data).get(first, key),
+                codes=code_tuple,
+                source="icd",
+                sides=families.get(first) if len(code_tuple) == 1 else None,
+            )
+            entries[code_tuple] = entry
+        return entry
+
+    trie.add_pending(data.get("terms", {}), make_icd_entry)
+    return trie
+
+
+def descriptions_of(data: Mapping[str, Any]) -> Mapping[str, str]:
+    """The code -> description table of a terms file (parsed once, on first use).
+
+    data (Mapping[str, Any]): The parsed terms file.
+    RETURNS (Mapping[str, str]): Descriptions of the codes the terms use.
+    """
+    return _parse_descriptions(data.get("descriptions", ""))
+
+
+@lru_cache(maxsize=4)
+def _parse_descriptions(blob: str) -> Mapping[str, str]:
+    table: dict[str, str] = {}
+    for line in blob.split("\n"):
+        code, _, text = line.partition("\t")
+        if code:
+            table[code] = text
+    return table
+
+
+def make_entry(
+    concept: str, code: str | None, source: str, families: Mapping[str, Mapping[str, str]]
+) -> TermEntry:
+    """A term entry for a curated or run-time phrase; codes may be absent.
+
+    concept (str): The preferred term.
+    code (str | None): One code (or several separated by ``|``), or None.
+    source (str): "lexicon" or "icd".
+    families (Mapping): Laterality families, to attach a side table.
+    RETURNS (TermEntry): The entry.
+    """
+    codes = tuple(normalize_code(part) for part in (code or "").split("|") if part.strip())
+    sides = families.get(codes[0]) if len(codes) == 1 else None
+    return TermEntry(concept=concept, codes=codes, source=source, sides=sides)
+
+
+def read_lexicon(path: Path) -> list[tuple[str, str | None, str]]:
+    """Read ``lexicon.csv`` rows as (phrase, code, concept).
+
+    path (Path): The CSV file (columns ``phrase,code,concept``).
+    RETURNS (list[tuple[str, str | None, str]]): The rows, blank lines skipped.
+    """
+    if not path.exists():
+        logger.warning("No lexicon at %s", path)
+        return []
+    rows: list[tuple[str, str | None, str]] = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            phrase = (row.get("phrase") or "").strip()
+            if not phrase or phrase.startswith("#"):
+                continue
+            code = (row.get("code") or "").strip() or None
+            concept = (row.get("concept") or "").strip() or phrase
+            rows.append((phrase, code, concept))
+    return rows
+
+
+def read_abbreviations(path: Path) -> dict[str, tuple[str, frozenset[str]]]:
+    """Read the ``abbreviations`` of ``abbreviations.json``.
+
+    path (Path): The JSON file.
+    RETURNS (dict): short form -> (long form phrase, tokens it must not precede).
+    """
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    result: dict[str, tuple[str, frozenset[str]]] = {}
+    for short_form, value in data.get("abbreviations", {}).items():
+        if isinstance(value, str):
+            result[short_form] = (value, frozenset())
+        else:
+            result[short_form] = (str(value["long"]), frozenset(value.get("not_followed_by", [])))
+    return result

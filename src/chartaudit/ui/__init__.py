@@ -1,0 +1,1 @@
+"""The Streamlit viewer (a thin layer over :class:`chartaudit.Checker`)."""

@@ -1,0 +1,145 @@
+"""Target matching: lexicon, abbreviations, in-note definitions, ICD-10-CM terms, add_terms."""
+
+from __future__ import annotations
+
+import pytest
+
+from chartaudit.extract import Extractor
+from chartaudit.extract.targets.normalize import PhraseVariants, normalize_word, phrase_key
+from chartaudit.extract.targets.terms import TermEntry, TermTrie
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("CP", "R07.9"), ("SOB", "R06.02"), ("HTN", "I10"), ("DM2", "E11"), ("afib", "I48.91"), ("A-fib", "I48.91")],
+)
+def test_abbreviations(extractor: Extractor, text: str, code: str) -> None:
+    mentions = extractor.extract(f"Pt with {text} today.")
+    assert [(mention.text, mention.codes, mention.source) for mention in mentions] == [(text, [code], "abbreviation")]
+
+
+def test_abbreviations_are_case_sensitive(extractor: Extractor) -> None:
+    assert extractor.extract("ha ha, that was funny") == []
+    assert [mention.codes for mention in extractor.extract("HA since morning")] == [["R51.9"]]
+
+
+def test_pe_header_is_not_pulmonary_embolism(extractor: Extractor) -> None:
+    assert extractor.extract("PE: normal exam") == []
+    assert [mention.codes for mention in extractor.extract("Concern for PE.")] == [["I26.99"]]
+
+
+def test_lexicon_phrases(extractor: Extractor) -> None:
+    mentions = extractor.extract("Chest pain and shortness of breath, high blood pressure.")
+    assert [(mention.text, mention.codes, mention.source) for mention in mentions] == [
+        ("Chest pain", ["R07.9"], "lexicon"),
+        ("shortness of breath", ["R06.02"], "lexicon"),
+        ("high blood pressure", ["I10"], "lexicon"),
+    ]
+
+
+def test_icd_generated_terms(extractor: Extractor) -> None:
+    mentions = extractor.extract("Findings consistent with spondylolisthesis and hydronephrosis.")
+    assert [mention.source for mention in mentions] == ["icd", "icd"]
+    assert mentions[0].codes[0].startswith("M43.1")
+    assert mentions[1].codes[0].startswith("N13")
+    assert mentions[1].concept
+
+
+def test_determiners_and_plurals(extractor: Extractor) -> None:
+    mention = extractor.extract("He has stones in his kidney... and kidney stones")[-1]
+    assert mention.codes == ["N20.0"]
+    assert [mention.codes for mention in extractor.extract("pain in his shoulder")] == [["M25.51"]]
+
+
+def test_longest_match_wins(extractor: Extractor) -> None:
+    mentions = extractor.extract("acute on chronic systolic heart failure")
+    assert [(mention.text, mention.codes) for mention in mentions] == [
+        ("acute on chronic systolic heart failure", ["I50.23"])
+    ]
+
+
+def test_in_note_abbreviation_definition(extractor: Extractor) -> None:
+    text = "Long history of chronic fatigue syndrome (CFS). CFS worse today."
+    mentions = extractor.extract(text)
+    definition, later = mentions[0], mentions[-1]
+    assert definition.text == "chronic fatigue syndrome"
+    assert len(mentions) == 2  # the defining "(CFS)" itself is not a second mention
+    assert later.text == "CFS" and later.start == text.rindex("CFS")
+    assert later.source == "abbreviation"
+    assert later.codes == definition.codes and later.codes
+    assert later.concept == definition.concept
+
+
+def test_add_terms_changes_the_next_extract() -> None:
+    extractor = Extractor()
+    before = extractor.extract("Noted zebra fever and puffiness.")
+    assert [(mention.text, mention.codes) for mention in before] == [("fever", ["R50.9"])]
+    extractor.add_terms({"zebra fever": "A92.8", "puffiness": None})
+    mentions = extractor.extract("Noted zebra fever and puffiness.")
+    assert [(mention.text, mention.codes) for mention in mentions] == [("zebra fever", ["A92.8"]), ("puffiness", [])]
+    assert mentions[1].concept == "puffiness"
+    # other extractors sharing the cached pipeline are not affected
+    assert [mention.text for mention in Extractor().extract("Noted zebra fever and puffiness.")] == ["fever"]
+
+
+def test_add_terms_overrides_a_known_phrase() -> None:
+    extractor = Extractor()
+    extractor.add_terms({"afib": "I48.0"})
+    assert extractor.extract("afib")[0].codes == ["I48.0"]
+
+
+def test_normalize_word() -> None:
+    assert [normalize_word(word) for word in ["Stones", "allergies", "sinus", "his", "glass", "CTs"]] == [
+        "stone",
+        "allergy",
+        "sinus",
+        "his",
+        "glass",
+        "cts",
+    ]
+    assert phrase_key(["Kidney", "Stones"]) == "kidney stone"
+
+
+def test_phrase_variants() -> None:
+    variants = PhraseVariants(drop_patterns=[r",\s*unspecified\b", r"\bNOS\b"])
+    assert variants.expand("Pain in shoulder") == ["pain in shoulder", "shoulder pain"]
+    assert variants.expand("Essential (primary) hypertension") == [
+        "essential hypertension",
+        "essential primary hypertension",
+    ]
+    assert "arterial hypertension" in variants.expand("hypertension (arterial) (benign)")
+    assert "type 2 diabetes mellitus" in variants.expand("Diabetes mellitus, type 2")
+    assert variants.expand("Chest pain, unspecified") == ["chest pain"]
+
+
+def test_trie_skips_side_words_only_without_a_literal_path() -> None:
+    trie = TermTrie()
+    pain = TermEntry("Pain in shoulder", ("M25.51",), "icd")
+    block = TermEntry("Left bundle-branch block", ("I44.7",), "icd")
+    trie.insert(["pain", "in", "shoulder"], pain)
+    trie.insert(["left", "bundle", "branch", "block"], block)
+    skip = frozenset({"the", "right", "left"})
+    words = ["pain", "in", "the", "right", "shoulder"]
+    assert trie.longest(words, 0, skip) == (5, pain)
+    assert trie.longest(["left", "bundle", "branch", "block"], 0, skip) == (4, block)
+    assert trie.longest(["pain", "in", "the"], 0, skip) == (0, None)
+
+
+def test_pending_groups_are_inserted_on_first_use() -> None:
+    trie = TermTrie()
+    made: list[str] = []
+
+    def make(key: str, codes: list[str]) -> TermEntry:
+        made.append(key)
+        return TermEntry(key, tuple(codes), "icd")
+
+    trie.add_pending({"kidney": "stone\tN20.0\n\tN28.9"}, make)
+    assert made == []
+    end, entry = trie.longest(["kidney", "stone"], 0, frozenset())
+    assert (end, entry.codes) == (2, ("N20.0",))
+    assert sorted(made) == ["kidney", "kidney stone"]
