@@ -66,6 +66,14 @@ def _resolve_specific(relations: CodeRelations, billed: str, candidate: str,
     return None
 
 
+def _states_no_side(knowledge, billed: str, mention: Mention) -> bool:
+    """True when the mention relates to ``billed`` only through a side-less ancestor code."""
+    if mention.laterality:
+        return False
+    return all(candidate != billed and knowledge.is_ancestor(candidate, billed) or
+               not knowledge.related(candidate, billed) for candidate in mention.codes)
+
+
 def assess_code(
     raw: str,
     code: str | None,
@@ -104,6 +112,11 @@ def assess_code(
     supporting = assessment.mentions_with("affirmed")
     if setting == "inpatient":
         supporting += assessment.mentions_with("uncertain")  # Guideline II.H
+    if assessment.other_side and supporting and knowledge.laterality(code) not in (None, "unspecified"):
+        # "CC: knee pain ... left knee pain": a mention without a side takes the side the
+        # note states elsewhere for the same condition, so it does not support the other side.
+        sided = [m for m in supporting if not _states_no_side(knowledge, code, m)]
+        supporting = sided
     assessment.supporting = sorted(supporting, key=lambda m: m.start)
     if assessment.supporting:
         assessment.status = "supported"

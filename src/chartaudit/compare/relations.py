@@ -114,6 +114,8 @@ class CodeRelations:
             return False
         if self.knowledge.is_unspecified(candidate):
             return False
+        if self.knowledge.description(candidate).lower().startswith("other "):
+            return False  # a residual "other" code is not more specific (Guideline I.A.9.a)
         if self.knowledge.is_ancestor(candidate, billed):
             return False
         return self.related(billed, candidate, mention_words)
