@@ -143,3 +143,8 @@ def test_pending_groups_are_inserted_on_first_use() -> None:
     end, entry = trie.longest(["kidney", "stone"], 0, frozenset())
     assert (end, entry.codes) == (2, ("N20.0",))
     assert sorted(made) == ["kidney", "kidney stone"]
+
+
+def test_lexicon_phrase_with_several_codes(extractor: Extractor) -> None:
+    assert extractor.extract("Acute bronchitis.")[0].codes == ["J20.9"]
+    assert extractor.extract("Bronchitis.")[0].codes == ["J40", "J20.9"]

@@ -22,6 +22,7 @@ Usage::
     [(short.text, short._.long_form.text) for short in doc._.abbreviations]
 """
 
+# No "from __future__ import annotations": spaCy (confection) resolves the factories' annotations.
 
 import logging
 import warnings

@@ -116,13 +116,22 @@ class Extractor:
                 ...
         """
         config = self._component_config()
-        pending = (text if isinstance(text, str) else "" for text in texts)
+        batch: list[str] = []
+        for text in texts:
+            batch.append(text if isinstance(text, str) else "")
+            if len(batch) >= batch_size:
+                yield from self._pipe_batch(batch, config)
+                batch = []
+        if batch:
+            yield from self._pipe_batch(batch, config)
+
+    def _pipe_batch(self, texts: list[str], config: dict[str, dict[str, Any]]) -> list[list[Mention]]:
         try:
-            for doc in self.nlp.pipe(pending, batch_size=batch_size, component_cfg=config):
-                yield self.mentions(doc) if doc_text(doc).strip() else []
-        except Exception as error:  # noqa: BLE001
-            logger.error("Batch extraction failed: %s; falling back to one note at a time", type(error).__name__)
-            raise
+            docs = list(self.nlp.pipe(texts, batch_size=len(texts), component_cfg=config))
+            return [self.mentions(doc) if text.strip() else [] for text, doc in zip(texts, docs)]
+        except Exception as error:  # noqa: BLE001 - fall back to one note at a time
+            logger.error("Batch extraction failed (%s); extracting one note at a time", type(error).__name__)
+            return [self.extract(text) for text in texts]
 
     @staticmethod
     def mentions(doc: Doc) -> list[Mention]:

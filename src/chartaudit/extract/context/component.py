@@ -25,12 +25,12 @@ Usage::
     nlp.add_pipe("chartaudit_context", config={"model_dir": str(model_dir)})
 """
 
+# No "from __future__ import annotations": spaCy (confection) resolves the factories' annotations.
 
 import bisect
 import logging
 from collections import defaultdict
 from pathlib import Path
-
 from typing import Any
 
 from spacy.language import Language

@@ -16,6 +16,7 @@ Usage::
     nlp.add_pipe("chartaudit_laterality", config={"model_dir": str(model_dir)})
 """
 
+# No "from __future__ import annotations": spaCy (confection) resolves the factories' annotations.
 
 import logging
 from pathlib import Path

@@ -18,6 +18,7 @@ Usage::
     [section.category for section in doc._.chartaudit_sections]
 """
 
+# No "from __future__ import annotations": spaCy (confection) resolves the factories' annotations.
 
 import bisect
 import logging

@@ -15,6 +15,7 @@ Usage::
     [sentence.text for sentence in nlp("No fever. Cough present.").sents]
 """
 
+# No "from __future__ import annotations": spaCy (confection) resolves the factories' annotations.
 
 import logging
 from pathlib import Path

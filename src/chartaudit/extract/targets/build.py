@@ -56,6 +56,10 @@ _WORDS = re.compile(r"[a-z0-9]+")
 _ACRONYM = re.compile(r"^[A-Z0-9+\-]{2,10}(?: NOS)?$")
 #: Chapter 20 (V00-Y99): external causes of morbidity are not conditions a note documents.
 EXTERNAL_CAUSE_LETTERS = ("V", "W", "X", "Y")
+#: T36-T65 (poisoning, adverse effects, toxic effects): a phrase must name the effect,
+#: else a bare substance name ("cocaine", "aspirin") would become a poisoning code.
+_SUBSTANCE_CATEGORIES = tuple(f"T{number}" for number in range(36, 66))
+_EFFECT_WORDS = re.compile(r"\b(?:poisoning|toxic|toxicity|adverse|underdosing|overdose)\b")
 
 #: Rank of a phrase's origin: the description beats inclusion terms, which beat variants.
 RANK_DESCRIPTION, RANK_INCLUSION, RANK_VARIANT = 0, 1, 2
@@ -194,6 +198,8 @@ def build_terms(model_dir: Path | None = None) -> dict[str, Any]:
                 text = _SIDE_TEXT.sub(" ", text)
             for index, phrase in enumerate(variants.expand(text)):
                 if "," in phrase:
+                    continue
+                if code.startswith(_SUBSTANCE_CATEGORIES) and not _EFFECT_WORDS.search(phrase):
                     continue
                 raw.append((phrase, base, rank if index == 0 else max(rank, RANK_VARIANT)))
 

@@ -26,6 +26,7 @@ Usage::
     doc.ents[0]._.chartaudit_target.entry.codes  # ("R07.9",)
 """
 
+# No "from __future__ import annotations": spaCy (confection) resolves the factories' annotations.
 
 import logging
 from collections.abc import Mapping
