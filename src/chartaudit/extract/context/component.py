@@ -119,6 +119,10 @@ class ContextDetector:
         matches = self.matches(doc)
         if not matches:
             return
+        # A modifier word inside a target is part of the condition's name, not a
+        # modifier of it: "Acute cystitis without hematuria" is not negated.
+        inside_targets = {index for entity in entities for index in range(entity.start, entity.end)}
+        matches = [m for m in matches if not any(index in inside_targets for index in range(m[1], m[2]))]
         ordered_starts = sorted(sentence_starts)
         sentence_end = {start: end for start, end in sentence_of_entity}
         modifiers_by_sentence: dict[int, list] = defaultdict(list)

@@ -43,6 +43,8 @@ def normalize_word(word: str) -> str:
         return lower
     if lower.endswith("ies") and len(lower) > 4:
         return lower[:-3] + "y"
+    if lower.endswith("oses") and len(lower) > 6:
+        return lower[:-4] + "osis"  # keratoses, stenoses, diagnoses
     if lower.endswith(_KEEP_ENDINGS):
         return lower
     return lower[:-1]
