@@ -147,8 +147,9 @@ class CodeResult:
     """What the note says about one billed diagnosis code.
 
     ``status`` is one of: supported, unsupported, negated, uncertain,
-    history_only, family_history_only, laterality_mismatch, invalid,
-    non_billable.
+    history_only, family_history_only, laterality_mismatch, invalid, or
+    not_checked (after an input_error). ``billable`` is False for a valid header
+    code, whose evidence is still checked.
     """
 
     code: str

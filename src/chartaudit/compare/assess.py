@@ -18,11 +18,6 @@ from dataclasses import dataclass, field
 from chartaudit.compare.relations import CodeRelations, significant_words
 from chartaudit.types import Mention
 
-#: Statuses in the order in which they are decided when no mention supports a code.
-UNSUPPORTED_STATUSES = ("laterality_mismatch", "uncertain", "history_only",
-                        "family_history_only", "negated", "unsupported")
-
-
 @dataclass
 class CodeAssessment:
     """What the note says about one billed code (internal to the compare stage)."""

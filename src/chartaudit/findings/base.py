@@ -67,17 +67,6 @@ def quote(mentions: Iterable[Mention]) -> list[Evidence]:
     return evidence
 
 
-def quoted_text(mentions: Iterable[Mention], limit: int = 3) -> str:
-    """The mentions' words, quoted, for a message: '"chest pain", "CP"'."""
-    texts: list[str] = []
-    for mention in sorted(mentions, key=lambda m: m.start):
-        text = " ".join(mention.text.split())
-        if text.lower() not in (t.lower() for t in texts):
-            texts.append(text)
-    shown = ", ".join(f'"{text}"' for text in texts[:limit])
-    return shown + (f" and {len(texts) - limit} more" if len(texts) > limit else "")
-
-
 class FindingRule:
     """One finding type: subclasses set ``type``, ``severity``, ``guideline`` and ``find``."""
 
