@@ -198,13 +198,11 @@ class Checker:
         results = []
         diagnoses = [a.code for a in context.valid_assessments()]
         for procedure in context.procedures:
-            policies = context.policies.policies_for(procedure) if context.policies else []
-            if not policies:
+            covered = context.policies.covers(procedure, diagnoses) if context.policies else None
+            if covered is None:
                 results.append(ProcedureResult(procedure, "no_policy"))
                 continue
-            covered = any(p.covers(code) for p in policies for code in diagnoses)
-            results.append(ProcedureResult(
-                procedure, "covered" if covered else "not_covered",
-                list(dict.fromkeys(p.policy_id for p in policies)),
-            ))
+            policy_ids = [p.policy_id for p in context.policies.policies_for(procedure)]
+            results.append(ProcedureResult(procedure, "covered" if covered else "not_covered",
+                                           list(dict.fromkeys(policy_ids))))
         return results

@@ -146,6 +146,38 @@ def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def findings_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Output rows as a frame with the documented columns and nullable integer offsets."""
+    frame = pd.DataFrame(rows, columns=OUTPUT_COLUMNS)
+    for column in ("evidence_start", "evidence_end"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def check_frame(
+    checker: "Checker",
+    frame: pd.DataFrame,
+    columns: ColumnMap,
+    base_dir: Path | None,
+    default_setting: str = "outpatient",
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Check every row of a frame: (output rows in input order, one summary row per encounter).
+
+    A row that the reader could not parse (a ``__error__`` cell, e.g. a bad JSONL line)
+    also gets an ``input_error`` row saying so.
+    """
+    rows: list[dict[str, Any]] = []
+    summaries: list[dict[str, Any]] = []
+    for _, row in frame.iterrows():
+        encounter_id, _, output = check_row(checker, row, columns, base_dir, default_setting)
+        parse_error = _cell(row, "__error__")
+        if isinstance(parse_error, str) and parse_error:
+            output = [_error_row(encounter_id, f"Input {parse_error}.")] + output
+        rows.extend(output)
+        summaries.append(summary_row(encounter_id, output))
+    return rows, summaries
+
+
 def audit_frame(
     frame: pd.DataFrame,
     columns: ColumnMap | None = None,
@@ -156,19 +188,11 @@ def audit_frame(
     """Audit a partition of encounters: one output row per finding, in input order.
 
     Pure apart from the per-process checker cache, so Dask's ``map_partitions`` and
-    Spark's ``mapInPandas`` can call it.
+    Spark's ``mapInPandas`` can call it. Cells are escaped for spreadsheets.
     """
-    columns = columns or ColumnMap()
     checker = cached_checker(model, tuple(str(p) for p in policies))
-    directory = Path(base_dir) if base_dir else None
-    rows: list[dict[str, Any]] = []
-    for _, row in frame.iterrows():
-        _, _, output = check_row(checker, row, columns, directory)
-        rows.extend(output)
-    result = pd.DataFrame(rows, columns=OUTPUT_COLUMNS)
-    result["evidence_start"] = result["evidence_start"].astype("Int64")
-    result["evidence_end"] = result["evidence_end"].astype("Int64")
-    return escape_frame(result)
+    rows, _ = check_frame(checker, frame, columns or ColumnMap(), Path(base_dir) if base_dir else None)
+    return escape_frame(findings_frame(rows))
 
 
 def summary_row(encounter_id: str, output_rows: list[dict[str, Any]]) -> dict[str, Any]:

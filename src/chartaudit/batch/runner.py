@@ -19,8 +19,8 @@ from typing import Any, Callable, Iterator
 
 import pandas as pd
 
-from chartaudit.batch.columns import OUTPUT_COLUMNS, ColumnMap
-from chartaudit.batch.engine import cached_checker, check_row, escape_frame, summary_row
+from chartaudit.batch.columns import ColumnMap
+from chartaudit.batch.engine import cached_checker, check_frame, findings_frame
 from chartaudit.batch.io import FindingWriter, read_chunks, validate_columns
 
 logger = logging.getLogger(__name__)
@@ -74,28 +74,14 @@ class AuditSummary:
 
 def _process_chunk(payload: tuple[pd.DataFrame, ColumnMap, str | None, tuple[str, ...], str | None, str]
                    ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """Worker: check one chunk; returns plain data (findings frame, summary rows)."""
+    """Worker: check one chunk; returns plain data (findings frame, summary rows).
+
+    Cells are escaped by the writer, the output boundary.
+    """
     frame, columns, model, policies, base_dir, default_setting = payload
     checker = cached_checker(model, policies)
-    directory = Path(base_dir) if base_dir else None
-    rows: list[dict[str, Any]] = []
-    summaries: list[dict[str, Any]] = []
-    for _, row in frame.iterrows():
-        encounter_id, _, output = check_row(checker, row, columns, directory, default_setting)
-        if "__error__" in row.index and isinstance(row["__error__"], str) and row["__error__"]:
-            output = [{**_blank_row(encounter_id), "message": f"Input {row['__error__']}."}] + output
-        rows.extend(output)
-        summaries.append(summary_row(encounter_id, output))
-    findings = pd.DataFrame(rows, columns=OUTPUT_COLUMNS)
-    for column in ("evidence_start", "evidence_end"):
-        findings[column] = findings[column].astype("Int64")
-    return escape_frame(findings), summaries
-
-
-def _blank_row(encounter_id: str) -> dict[str, Any]:
-    return {"encounter_id": encounter_id, "type": "input_error", "severity": "error", "code": "",
-            "related_code": "", "message": "", "suggestion": "Correct the encounter's input and check it again.",
-            "evidence_text": "", "evidence_start": None, "evidence_end": None, "guideline": ""}
+    rows, summaries = check_frame(checker, frame, columns, Path(base_dir) if base_dir else None, default_setting)
+    return findings_frame(rows), summaries
 
 
 def _warm_worker(model: str | None, policies: tuple[str, ...]) -> None:

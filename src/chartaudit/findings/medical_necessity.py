@@ -21,11 +21,9 @@ class MedicalNecessityRule(FindingRule):
             return
         diagnoses = [a.code for a in context.valid_assessments()]
         for procedure in context.procedures:
+            if context.policies.covers(procedure, diagnoses) is not False:
+                continue  # covered, or no supplied policy lists the procedure
             policies = context.policies.policies_for(procedure)
-            if not policies:
-                continue
-            if any(policy.covers(code) for policy in policies for code in diagnoses):
-                continue
             patterns = sorted({pattern for policy in policies for pattern in policy.patterns})
             shown = ", ".join(patterns[:12]) + (" …" if len(patterns) > 12 else "")
             policy_ids = ", ".join(dict.fromkeys(policy.policy_id for policy in policies))
