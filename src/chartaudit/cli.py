@@ -173,9 +173,14 @@ def command_evaluate(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise UsageError(f"{args.file}: no such file")
     from chartaudit.checker import Checker
-    from chartaudit.evaluation import evaluate_encounters
+    from chartaudit.evaluation import EVALUATION_FORMATS, detect_format, evaluate
 
-    report = evaluate_encounters(path, Checker(model=args.model))
+    kind = args.format if args.format != "auto" else detect_format(path)
+    if kind not in EVALUATION_FORMATS:
+        raise UsageError(f"{args.file}: cannot tell its format; give --format "
+                         + " or ".join(sorted(EVALUATION_FORMATS)))
+    options = {"limit": args.limit} if args.limit else {}
+    report = evaluate(kind, path, Checker(model=args.model), **options)
     sys.stdout.write(report.table() + "\n")
     if args.errors:
         sys.stdout.write("\n".join(report.error_lines(args.errors)) + "\n")
@@ -231,8 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
     audit.set_defaults(handler=command_audit)
 
     evaluate = commands.add_parser("evaluate", help="measure the checker on gold data")
-    evaluate.add_argument("file", help="encounters JSONL with expected findings")
+    evaluate.add_argument("file", help="gold data: encounters JSONL, NegEx TSV or CodiEsp JSONL")
+    evaluate.add_argument("--format", choices=("auto", "encounters", "negex", "codiesp"), default="auto",
+                          help="gold data format (default: from the file's extension and first record)")
     evaluate.add_argument("--errors", type=int, default=0, help="list the N worst cases")
+    evaluate.add_argument("--limit", type=int, default=0, help="evaluate only the first N records")
     evaluate.add_argument("--model", help="model directory (default: models/default)")
     evaluate.set_defaults(handler=command_evaluate)
 

@@ -84,8 +84,8 @@ def _matches(expected: dict[str, Any], predicted: dict[str, Any]) -> bool:
     return not wanted or wanted == predicted.get("related_code")
 
 
-def evaluate_encounters(path: str | Path, checker: "Checker | None" = None) -> EncounterReport:
-    """Check every encounter of a gold file and count matches per finding type."""
+def evaluate_encounters(path: str | Path, checker: "Checker | None" = None, *, limit: int = 0) -> EncounterReport:
+    """Check every encounter of a gold file (the first ``limit`` when given) and count matches per type."""
     from chartaudit.checker import Checker
 
     path = Path(path)
@@ -94,6 +94,8 @@ def evaluate_encounters(path: str | Path, checker: "Checker | None" = None) -> E
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
+        if limit and report.encounters >= limit:
+            break
         encounter = json.loads(line)
         policies = [str(path.parent / name) for name in encounter.get("policy_files", [])]
         result = checker.check(
