@@ -87,3 +87,106 @@ def test_expand_pattern() -> None:
     assert expand_pattern(pattern) == ["denies", "denies any", "deny", "deny any"]
     assert expand_pattern([{"LOWER": "no"}, {"OP": "*"}]) is None
     assert expand_pattern("regex") is None
+
+
+# -- assessing supplied spans, and the general rules added for the NegEx evaluation --
+
+
+def flags_of(extractor: Extractor, text: str, phrase: str) -> frozenset[str]:
+    """The assertion flags of ``phrase`` (first occurrence) assessed as a supplied span."""
+    start = text.index(phrase)
+    return extractor.assess(text, [(start, start + len(phrase))])[0].flags
+
+
+def test_assess_supplied_spans(extractor: Extractor) -> None:
+    text = "Denies zorbitis. Grumbleosis noted."  # conditions no lexicon knows
+    first, second, outside = extractor.assess(text, [(7, 15), (17, 28), (50, 60)])
+    assert first.flags == {"negated"} and first.assertion == "negated"
+    assert second.flags == frozenset() and second.assertion == "affirmed"
+    assert outside.flags == frozenset() and (outside.start, outside.end) == (50, 60)
+    assert extractor.assess("", [(0, 3)])[0].flags == frozenset()
+    # a span off token boundaries is widened, not dropped
+    assert extractor.assess("No zorbitis.", [(4, 8)])[0].flags == {"negated"}
+
+
+def test_assess_agrees_with_extract(extractor: Extractor) -> None:
+    text = "History of MI. Denies chest pain. Mother with breast cancer."
+    for mention in extractor.extract(text):
+        assessed = extractor.assess(text, [(mention.start, mention.end)])[0]
+        assert assessed.assertion == mention.assertion, mention.text
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("No significant change in the pleural effusion.", "pleural effusion"),
+    ("No interval change of the pulmonary nodule.", "pulmonary nodule"),
+    ("Gram negative bacteremia.", "bacteremia"),
+    ("Voiding without difficulty.", "Voiding"),
+    ("CT head without contrast shows a hemorrhage.", "hemorrhage"),
+])
+def test_pseudo_negations_negate_nothing(extractor: Extractor, text: str, phrase: str) -> None:
+    assert "negated" not in flags_of(extractor, text, phrase)
+
+
+def test_no_change_in_a_review_of_systems_still_negates(extractor: Extractor) -> None:
+    assert "negated" in flags_of(extractor, "No change in vision or diplopia.", "diplopia")
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("No edema in the legs which show varicose veins.", "varicose veins"),
+    ("1) No fracture 2) Soft tissue swelling.", "Soft tissue swelling"),
+    ("He is not cooperative and he is confused.", "confused"),
+    ("Hypertension, on DVT prophylaxis.", "Hypertension"),
+])
+def test_negation_scope_ends(extractor: Extractor, text: str, phrase: str) -> None:
+    assert "negated" not in flags_of(extractor, text, phrase)
+
+
+def test_resolved_is_negated_not_historical(extractor: Extractor) -> None:
+    assert flags_of(extractor, "His cough resolved.", "cough") == {"negated"}
+
+
+def test_no_history_of_is_negated_and_historical(extractor: Extractor) -> None:
+    assert flags_of(extractor, "No history of stroke.", "stroke") == {"negated", "historical"}
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("Quit smoking in 2005.", "smoking"),
+    ("Myocardial infarction 3 years ago.", "Myocardial infarction"),
+    ("Appendicitis in 1998, treated surgically.", "Appendicitis"),
+    ("Old infarct in the left frontal lobe.", "infarct"),
+    ("Former smoker.", "smoker"),
+])
+def test_temporal_cues_are_historical(extractor: Extractor, text: str, phrase: str) -> None:
+    assert "historical" in flags_of(extractor, text, phrase)
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("A 45-year-old man with cough.", "cough"),
+    ("Two-day history of fever and chills.", "fever"),
+    ("History of present illness: cough for a week.", "cough"),
+    ("History of asthma, now with wheezing.", "wheezing"),
+    ("History of asthma who presents with pneumonia.", "pneumonia"),
+    ("Mass is unchanged, as previously noted.", "Mass"),
+])
+def test_recent_and_pseudo_historical(extractor: Extractor, text: str, phrase: str) -> None:
+    assert "historical" not in flags_of(extractor, text, phrase)
+
+
+def test_recent_ends_history_but_not_negation(extractor: Extractor) -> None:
+    assert "negated" in flags_of(extractor, "Denies any recent cough.", "cough")
+    assert "historical" in flags_of(extractor, "History of asthma, now with wheezing.", "asthma")
+
+
+def test_rules_file_may_give_terminated_by(tmp_path) -> None:
+    import json
+
+    from chartaudit.extract.context.rules import load_context_rules
+
+    rules = [
+        {"category": "HISTORICAL", "literal": "history", "direction": "FORWARD", "terminated_by": ["recent"]},
+        {"category": "RECENT", "literal": "now", "direction": "PSEUDO"},
+    ]
+    (tmp_path / "context_rules.json").write_text(json.dumps({"context_rules": rules}))
+    loaded = load_context_rules(tmp_path)
+    assert loaded[0].terminated_by == {"RECENT"}
+    assert loaded[1].terminated_by == set()

@@ -11,7 +11,8 @@ Usage::
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +31,41 @@ from chartaudit.types import Mention
 logger = logging.getLogger(__name__)
 
 TARGETS_PIPE = "chartaudit_targets"
+CONTEXT_PIPE = "chartaudit_context"
+#: Components not needed to assess supplied spans (no targets, no sides).
+_NOT_FOR_ASSESS = ("chartaudit_definitions", TARGETS_PIPE, CONTEXT_PIPE, "chartaudit_laterality")
+
+
+@dataclass(frozen=True)
+class SpanAssertion:
+    """The assertions of one supplied span (see :meth:`Extractor.assess`).
+
+    start (int): First character of the span.
+    end (int): Character after the span.
+    flags (frozenset[str]): The Mention flags set ("negated", "historical", "family",
+        "hypothetical", "uncertain"); empty when the span is affirmed.
+
+    Usage::
+
+        extractor.assess("No fever.", [(3, 8)])[0].assertion  # 'negated'
+    """
+
+    start: int
+    end: int
+    flags: frozenset[str] = frozenset()
+
+    @property
+    def assertion(self) -> str:
+        """The single label, by the priority of :attr:`chartaudit.types.Mention.assertion`."""
+        return next((flag for flag in ASSERTION_FLAGS if flag in self.flags), "affirmed")
 
 
 class Extractor:
     """Find the conditions a clinical note documents, with section, side and assertions.
 
-    model_dir (Path | str | None): The model directory; ``resources.default_model_dir()``
-        when None. Pipelines are cached per directory, so creating several
-        extractors is cheap.
+    model_dir (Path | str | None): A model directory or a built artifact (``chartaudit
+        build-model``); ``resources.default_model_dir()`` when None. Pipelines are
+        cached per directory, so creating several extractors is cheap.
 
     Usage::
 
@@ -46,7 +74,12 @@ class Extractor:
     """
 
     def __init__(self, model_dir: Path | str | None = None) -> None:
-        self.model_dir = Path(model_dir) if model_dir else default_model_dir()
+        from chartaudit.models import model_directory
+
+        #: The model as given (a directory or a built ``*.chartaudit`` artifact).
+        self.model_path = Path(model_dir) if model_dir else default_model_dir()
+        #: The directory of model files (an artifact's unpacked, content-addressed copy).
+        self.model_dir = model_directory(self.model_path)
         self.nlp: Language = build_pipeline(self.model_dir)
         self._added_terms: dict[str, str | None] = {}
         self._extra_trie: TermTrie | None = None
@@ -102,6 +135,39 @@ class Extractor:
             logger.error("Extraction failed on a note of %d characters: %s", len(text), type(error).__name__)
             logger.debug("Extraction failure", exc_info=True)
             return []
+
+    def assess(self, text: str, spans: Sequence[tuple[int, int]]) -> list[SpanAssertion]:
+        """The assertions of character spans supplied by the caller (not looked up in the lexicon).
+
+        The spans take the place of the targets: ConText rules and section
+        assertions apply to them exactly as to matched conditions. A span that does
+        not fall on token boundaries is widened to them; an empty or out-of-range
+        span gets no flags.
+
+        text (str): The text.
+        spans (Sequence[tuple[int, int]]): (start, end) character offsets into ``text``.
+        RETURNS (list[SpanAssertion]): One per span, in the order given.
+
+        Usage::
+
+            extractor.assess("Denies chest pain.", [(7, 17)])[0].flags  # frozenset({'negated'})
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"assess() needs a str, not {type(text).__name__}")
+        results = [SpanAssertion(start, end) for start, end in spans]
+        if not text.strip() or not results:
+            return results
+        doc = self.nlp(text, disable=[name for name in _NOT_FOR_ASSESS if name in self.nlp.pipe_names])
+        kept: list[tuple[int, Any]] = []
+        for index, (start, end) in enumerate(spans):
+            span = doc.char_span(start, end, alignment_mode="expand") if 0 <= start < end <= len(text) else None
+            if span is not None and len(span):
+                kept.append((index, span))
+        if kept:
+            detector = self.nlp.get_pipe(CONTEXT_PIPE)
+            for (index, _), flags in zip(kept, detector.assess(doc, [span for _, span in kept])):
+                results[index] = SpanAssertion(results[index].start, results[index].end, frozenset(flags))
+        return results
 
     def pipe(self, texts: Iterable[str], batch_size: int = 64) -> Iterator[list[Mention]]:
         """The mentions of many notes, in order (faster than calling ``extract`` in a loop).

@@ -18,7 +18,9 @@ Then section-based assertions are added (``meta.json``
 ``components.context.section_assertions``): mentions in a past medical or
 surgical history section are historical, in family history about a relative.
 
-Sets ``Span._.chartaudit_target.flags`` (a set of Mention flag names).
+Sets ``Span._.chartaudit_target.flags`` (a set of Mention flag names);
+``ContextDetector.assess(doc, spans)`` gives the flags of any spans (they play the
+targets' part), which ``Extractor.assess`` uses for conditions supplied by a caller.
 
 Usage::
 
@@ -35,7 +37,7 @@ from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from chartaudit.extract._medspacy import import_medspacy_parts
 from chartaudit.extract.context.rules import CATEGORY_FLAGS, expand_pattern, load_context_rules
@@ -103,13 +105,36 @@ class ContextDetector:
         entities = doc.ents
         if not entities:
             return doc
-        if self.rules:
-            self._apply_context(doc, entities)
-        if self.section_assertions and Doc.has_extension(SECTIONS_ATTRIBUTE):
-            self._apply_sections(doc, entities)
+        for entity, flags in zip(entities, self.assess(doc, list(entities))):
+            hit = entity._.get(TARGET_ATTRIBUTE)
+            if flags and hit is not None:
+                hit.flags.update(flags)
         return doc
 
-    def _apply_context(self, doc: Doc, entities: tuple) -> None:
+    def assess(self, doc: Doc, spans: list[Span]) -> list[set[str]]:
+        """The assertion flags of some spans of a processed doc (they need not be targets).
+
+        The spans play the part of the targets: a modifier word inside one of them
+        is part of its name, not a modifier. Section assertions are added too.
+
+        doc (Doc): A doc with sentence boundaries (and sections, when available).
+        spans (list[Span]): The spans to assess, in any order.
+        RETURNS (list[set[str]]): One set of Mention flag names per span.
+
+        Usage::
+
+            flags = detector.assess(doc, [doc.char_span(0, 10, alignment_mode="expand")])
+        """
+        flags: list[set[str]] = [set() for _ in spans]
+        if not spans:
+            return flags
+        if self.rules:
+            self._apply_context(doc, spans, flags)
+        if self.section_assertions and Doc.has_extension(SECTIONS_ATTRIBUTE):
+            self._apply_sections(doc, spans, flags)
+        return flags
+
+    def _apply_context(self, doc: Doc, entities: list[Span], flags: list[set[str]]) -> None:
         sentence_of_entity = []
         sentence_starts: set[int] = set()
         for entity in entities:
@@ -142,6 +167,7 @@ class ContextDetector:
             modifier = self._modifier_class(rule, start, end, None, scope_start=scope_start, scope_end=scope_end)
             modifiers_by_sentence[sentence_start].append(modifier)
         targets_by_sentence: dict[int, list] = defaultdict(list)
+        position = {id(entity): index for index, entity in enumerate(entities)}
         for entity, (sentence_start, _) in zip(entities, sentence_of_entity):
             targets_by_sentence[sentence_start].append(entity)
         for sentence_start, modifiers in modifiers_by_sentence.items():
@@ -152,23 +178,22 @@ class ContextDetector:
             graph.apply_modifiers()
             for target, modifier in graph.edges:
                 flag = CATEGORY_FLAGS.get(modifier.category.upper())
-                hit = target._.get(TARGET_ATTRIBUTE)
-                if flag and hit is not None:
-                    hit.flags.add(flag)
+                index = position.get(id(target))
+                if flag and index is not None:
+                    flags[index].add(flag)
 
-    def _apply_sections(self, doc: Doc, entities: tuple) -> None:
+    def _apply_sections(self, doc: Doc, entities: list[Span], flags: list[set[str]]) -> None:
         sections = doc._.get(SECTIONS_ATTRIBUTE) or []
         if not sections:
             return
         starts = [section.start for section in sections]
-        for entity in entities:
-            index = bisect.bisect_right(starts, entity.start_char) - 1
-            if index < 0:
+        for index, entity in enumerate(entities):
+            section_index = bisect.bisect_right(starts, entity.start_char) - 1
+            if section_index < 0:
                 continue
-            flag = self.section_assertions.get(sections[index].category or "")
-            hit = entity._.get(TARGET_ATTRIBUTE)
-            if flag and hit is not None:
-                hit.flags.add(flag)
+            flag = self.section_assertions.get(sections[section_index].category or "")
+            if flag:
+                flags[index].add(flag)
 
 
 def modifier_scope(

@@ -2,8 +2,10 @@
 
 ``context_rules.json`` starts from medSpaCy's English default rules (MIT
 licence) with clinical shorthand added (``s/p``, ``w/o``, ``FHx``, ``vs``,
-``precautions``, terminations such as ``presents with`` / ``c/o``). Its
-categories map onto the :class:`~chartaudit.types.Mention` flags.
+``precautions``, terminations such as ``presents with`` / ``c/o``), NegEx
+pseudo-triggers and more temporal cues (see ``models/default/CHANGELOG.md``). Its
+categories map onto the :class:`~chartaudit.types.Mention` flags; the
+scope-only category ``RECENT`` sets none (it ends historical scopes).
 
 Usage::
 
@@ -13,6 +15,7 @@ Usage::
 
 from __future__ import annotations
 
+import json
 import logging
 from itertools import product
 from pathlib import Path
@@ -33,12 +36,20 @@ CATEGORY_FLAGS: dict[str, str] = {
     "FAMILY": "family",
 }
 
+#: Categories that set no flag: their modifiers only end the scope of rules that
+#: list them in ``terminated_by`` ("now", "currently" end a history's scope, not a
+#: negation's: "denies any recent cough" stays negated).
+SCOPE_ONLY_CATEGORIES: frozenset[str] = frozenset({"RECENT"})
+
 #: Every flag ConText (or the section) can set on a mention.
 ASSERTION_FLAGS: tuple[str, ...] = ("negated", "historical", "family", "hypothetical", "uncertain")
 
 
 def load_context_rules(model_dir: Path) -> list[Any]:
     """Read the ConText rules of a model directory.
+
+    Each rule is medSpaCy's JSON rule format, plus an optional ``terminated_by``
+    (categories whose modifiers end this rule's scope, as ``ConTextRule`` takes it).
 
     model_dir (Path): The model directory holding ``context_rules.json``.
     RETURNS (list[ConTextRule]): medSpaCy rules (empty when the file is missing).
@@ -48,8 +59,16 @@ def load_context_rules(model_dir: Path) -> list[Any]:
         logger.warning("No ConText rules at %s: no assertions are detected", path)
         return []
     context_rule = import_medspacy_parts()["ConTextRule"]
-    rules = context_rule.from_json(str(path))
-    unknown = {rule.category for rule in rules} - set(CATEGORY_FLAGS)
+    rules = []
+    for data in json.loads(path.read_text(encoding="utf-8"))["context_rules"]:
+        # medSpaCy's ConTextRule takes terminated_by, but its from_dict rejects the key.
+        data = dict(data)
+        terminated_by = data.pop("terminated_by", None)
+        rule = context_rule.from_dict(data)
+        if terminated_by:
+            rule.terminated_by = {str(category).upper() for category in terminated_by}
+        rules.append(rule)
+    unknown = {rule.category for rule in rules} - set(CATEGORY_FLAGS) - SCOPE_ONLY_CATEGORIES
     if unknown:
         logger.warning("ConText categories without a flag are ignored: %s", sorted(unknown))
     return rules
