@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 
@@ -65,16 +66,18 @@ def test_generated_terms_file(icd) -> None:
 
 def test_meta() -> None:
     meta = json.loads((MODEL / "meta.json").read_text(encoding="utf-8"))
-    assert meta["version"] == "0.1.0"
-    assert meta["changelog"][0]["version"] == "0.1.0"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", meta["version"])
+    changelog = (MODEL / meta["changelog"]).read_text(encoding="utf-8")
+    assert "## Unreleased" in changelog
+    assert f"## {meta['version']}" in changelog
 
 
 def test_context_and_section_rules_load() -> None:
-    from chartaudit.extract.context.rules import CATEGORY_FLAGS, load_context_rules
+    from chartaudit.extract.context.rules import CATEGORY_FLAGS, SCOPE_ONLY_CATEGORIES, load_context_rules
     from chartaudit.extract.sections import SectionRules
 
     rules = load_context_rules(MODEL)
-    assert {rule.category for rule in rules} <= set(CATEGORY_FLAGS)
+    assert {rule.category for rule in rules} <= set(CATEGORY_FLAGS) | SCOPE_ONLY_CATEGORIES
     categories = SectionRules.from_json(MODEL / "section_rules.json").categories
     assert {"assessment_and_plan", "family_history", "other"} <= categories
 

@@ -148,3 +148,51 @@ def test_pending_groups_are_inserted_on_first_use() -> None:
 def test_lexicon_phrase_with_several_codes(extractor: Extractor) -> None:
     assert extractor.extract("Acute bronchitis.")[0].codes == ["J20.9"]
     assert extractor.extract("Bronchitis.")[0].codes == ["J40", "J20.9"]
+
+
+def test_phrase_variants_synonyms_conjunctions_and_hyphens() -> None:
+    variants = PhraseVariants(
+        drop_patterns=[r",\s*unspecified\b", r"\bunspecified\s+", r",\s*except [^,]*"],
+        synonyms={"secondary malignant neoplasm": ["metastasis"], "malignant neoplasm": ["cancer"],
+                  "hemorrhage": ["bleeding"], "kidney": ["renal"]},
+        split_conjunctions=True,
+    )
+    assert "prostate cancer" in variants.expand("Malignant neoplasm of prostate")
+    expanded = variants.expand("Secondary malignant neoplasm of liver and intrahepatic bile duct")
+    assert "liver metastasis" in expanded
+    assert "liver cancer" not in expanded  # the longer synonym key claims the words
+    assert "gastrointestinal bleeding" in variants.expand("Gastrointestinal hemorrhage, unspecified")
+    assert "renal disorder" in variants.expand("Disorder of kidney and ureter, unspecified")
+    assert "kidney cancer" in variants.expand("Malignant neoplasm of unspecified kidney, except renal pelvis")
+    assert variants.expand("Neuralgia and neuritis")[-2:] == ["neuralgia", "neuritis"]
+    assert "tubulointerstitial nephritis" in variants.expand("Tubulo-interstitial nephritis")
+    # Without synonyms the variants are as before.
+    assert PhraseVariants().expand("Pain in shoulder") == ["pain in shoulder", "shoulder pain"]
+
+
+def test_latin_and_greek_plurals() -> None:
+    assert normalize_word("metastases") == normalize_word("metastasis") == "metastasis"
+    assert normalize_word("calculi") == "calculus"
+    assert normalize_word("diseases") == "disease"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("multiple liver metastases", "C78.7"),
+        ("known prostate cancer", "C61"),
+        ("episodes of gastrointestinal bleeding", "K92.2"),
+        ("a simple renal cyst", "N28.1"),
+    ],
+)
+def test_generated_clinical_variants(extractor: Extractor, text: str, code: str) -> None:
+    codes = [c for m in extractor.extract(text) for c in m.codes]
+    assert code in codes
+
+
+def test_matches_pass_over_commas(extractor: Extractor) -> None:
+    mentions = extractor.extract("Major depressive disorder, recurrent, moderate.")
+    assert [m.codes for m in mentions] == [["F33.1"]]
+    assert [m.codes for m in extractor.extract("Diabetes mellitus, type 2.")] == [["E11"]]
+    # A list stays a list.
+    assert len(extractor.extract("Chest pain, shoulder pain, nausea.")) == 3

@@ -71,13 +71,23 @@ def _clean_note(note: object) -> tuple[str, list[str]]:
 class Checker:
     """Checks clinical notes against billed ICD-10-CM codes and procedures.
 
-    ``model`` is a model directory (default: ``models/default``). The extraction
-    pipeline and the ICD-10-CM tables are loaded once and cached per process.
+    ``model`` is a model directory or a built model artifact (``chartaudit
+    build-model``; default: ``models/default``). Its history and symptom tables
+    apply too. The extraction pipeline and the ICD-10-CM tables are loaded once
+    and cached per process.
+
+    Usage::
+
+        checker = Checker(model="out/tuned.chartaudit")
     """
 
     def __init__(self, model: str | Path | None = None, policies: Sequence[PolicyInput] = ()) -> None:
-        self.knowledge = Icd10cm.load()
         self.extractor = Extractor(model_dir=Path(model) if model else None)
+        model_dir = self.extractor.model_dir
+        self.knowledge = Icd10cm.load(
+            history_path=model_dir / "history_codes.json" if (model_dir / "history_codes.json").is_file() else None,
+            symptom_path=model_dir / "symptom_integral.json" if (model_dir / "symptom_integral.json").is_file() else None,
+        )
         self.relations = CodeRelations(self.knowledge)
         self.rules = registry.create_all()
         self.default_policies = self._policy_set(policies)

@@ -107,6 +107,10 @@ def assess_code(
     supporting = assessment.mentions_with("affirmed")
     if setting == "inpatient":
         supporting += assessment.mentions_with("uncertain")  # Guideline II.H
+    if not supporting and relations.chronic(code):
+        # "History of hypertension": a chronic condition without a personal-history
+        # code is still present and is coded as current (history_codes.json).
+        supporting = assessment.mentions_with("historical")
     if assessment.other_side and supporting and knowledge.laterality(code) not in (None, "unspecified"):
         # "CC: knee pain ... left knee pain": a mention without a side takes the side the
         # note states elsewhere for the same condition, so it does not support the other side.

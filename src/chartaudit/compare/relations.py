@@ -31,8 +31,10 @@ _GENERIC_WORDS = frozenset(
     """.split()
 )
 _WORD = re.compile(r"[a-z]+")
+_PAIN = re.compile(r"\bpain\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=65536)  # pure; asked for the same descriptions in every note
 def significant_words(description: str) -> frozenset[str]:
     """The words of a description that name the condition, crudely singularised."""
     words = set()
@@ -45,6 +47,17 @@ def significant_words(description: str) -> frozenset[str]:
     return frozenset(words)
 
 
+#: Words sharing this many first letters name the same thing ("depressive" / "depression").
+STEM_LENGTH = 6
+
+
+def _shared_count(words: frozenset[str], others: frozenset[str]) -> int:
+    """How many of ``words`` have a counterpart in ``others`` (equal, or the same stem)."""
+    stems = {word[:STEM_LENGTH] for word in others if len(word) >= STEM_LENGTH}
+    return sum(1 for word in words
+               if word in others or (len(word) >= STEM_LENGTH and word[:STEM_LENGTH] in stems))
+
+
 class CodeRelations:
     """Answers "is this mention's code evidence for that billed code?"."""
 
@@ -52,6 +65,11 @@ class CodeRelations:
         self.knowledge = knowledge
         self._scope = lru_cache(maxsize=65536)(self._compute_scope)
         self._words = lru_cache(maxsize=65536)(self._compute_words)
+        self._chronic = lru_cache(maxsize=65536)(self._compute_chronic)
+        # Pure functions of the (immutable) tables, asked again for every note: memoised.
+        self._related = lru_cache(maxsize=262144)(self._compute_related)
+        self._other_side = lru_cache(maxsize=262144)(self._compute_other_side)
+        self._same_block = lru_cache(maxsize=65536)(self._compute_same_block)
 
     def _compute_scope(self, code: str) -> str:
         """The nearest ancestor-or-self of an unspecified code that is not unspecified."""
@@ -66,8 +84,18 @@ class CodeRelations:
     def _compute_words(self, code: str) -> frozenset[str]:
         return significant_words(self.knowledge.description(code))
 
+    def _naming_words(self, code: str) -> frozenset[str]:
+        """The significant words of a description, "pain" included."""
+        words = self._words(code)
+        if _PAIN.search(self.knowledge.description(code)):
+            return words | {"pain"}
+        return words
+
     def is_other_side(self, billed: str, candidate: str) -> str | None:
         """The side sibling of ``billed`` that ``candidate`` documents, if it is another side."""
+        return self._other_side(billed, candidate)
+
+    def _compute_other_side(self, billed: str, candidate: str) -> str | None:
         billed_side = self.knowledge.laterality(billed)
         if billed_side in (None, "unspecified"):
             return None  # an unspecified side is a specificity question, not a mismatch
@@ -84,15 +112,25 @@ class CodeRelations:
         ``mention_words`` are the significant words of the mention itself ("substernal
         chest pain"), which also count when matching sibling descriptions.
         """
+        try:
+            return self._related(billed, candidate, mention_words)
+        except TypeError:  # unhashable words (a set): not memoised
+            return self._compute_related(billed, candidate, frozenset(mention_words))
+
+    def _compute_related(self, billed: str, candidate: str, mention_words: frozenset[str]) -> bool:
         knowledge = self.knowledge
         if knowledge.related(billed, candidate):
             return True
         if self.is_other_side(billed, candidate) is not None:
             return False
+        if self.names_unspecified(billed, candidate, mention_words):
+            return True
         billed_scope = self._scope(billed)
         candidate_scope = self._scope(candidate)
         if billed_scope == billed and candidate_scope == candidate:
-            return False
+            # Two specified codes of one category that name the same condition
+            # ("localized" vs "generalized enlarged lymph nodes", R59.0 / R59.1).
+            return billed[:3] == candidate[:3] and self._same_condition(billed, candidate, mention_words)
         if not (
             knowledge.related(billed_scope, candidate)
             or knowledge.related(billed, candidate_scope)
@@ -100,10 +138,67 @@ class CodeRelations:
             return False
         # Siblings under a shared specified ancestor must also name the same condition:
         # R07.9 chest pain and R07.0 throat pain share R07 but not a condition.
-        return bool(self._words(billed) & (self._words(candidate) | mention_words))
+        return _shared_count(self._words(billed), self._words(candidate) | mention_words) > 0
+
+    def names_unspecified(self, billed: str, candidate: str, mention_words: frozenset[str] = frozenset()) -> bool:
+        """True when ``billed`` is an unspecified code whose condition the mention names in full.
+
+        "Edema, unspecified" (R60.9) is documented by "pulmonary edema" (J81.1) although
+        the classification puts them in different chapters: every word naming the
+        billed condition is in the mention or in its code's description.
+
+        Usage::
+
+            relations.names_unspecified("R60.9", "J81.1", frozenset({"pulmonary", "edema"}))  # True
+        """
+        if not self.knowledge.is_unspecified(billed):
+            return False
+        # "pain" counts here: "Unspecified abdominal pain" is not named by "abdominal hernia".
+        billed_words = self._naming_words(billed)
+        candidate_words = self._naming_words(candidate) | mention_words
+        if "pain" in billed_words and "pain" not in candidate_words:
+            return False
+        billed_words = billed_words - {"pain"}
+        return bool(billed_words) and billed_words <= candidate_words
+
+    def _same_condition(self, billed: str, candidate: str, mention_words: frozenset[str]) -> bool:
+        """True when the candidate (or the mention) shares the words that name the billed condition.
+
+        A residual "other ..." code is never the same condition as a named sibling
+        (F41.8 other specified anxiety disorders is not F41.1 generalized anxiety disorder).
+        """
+        description = self.knowledge.description
+        if description(billed).lower().startswith("other ") or description(candidate).lower().startswith("other "):
+            return False
+        billed_words = self._words(billed)
+        shared = _shared_count(billed_words, self._words(candidate) | mention_words)
+        return shared >= max(1, (len(billed_words) + 1) // 2)
+
+    def chronic(self, code: str) -> bool:
+        """True for a chronic condition that is coded as current when the note gives it as history.
+
+        ``history_codes.json`` gives such a condition a family-history code but no
+        personal-history code ("history of hypertension" or diabetes in the past
+        medical history documents a condition the patient still has); an acute or
+        resolved condition (MI, cancer, fracture) has a personal-history Z code, and
+        a symptom has neither.
+
+        Usage::
+
+            relations.chronic("I10")    # True
+            relations.chronic("I21.9")  # False: history of MI is I25.2
+        """
+        return self._chronic(code)
+
+    def _compute_chronic(self, code: str) -> bool:
+        personal, family = self.knowledge.history_codes(code)
+        return personal is None and family is not None
 
     def same_block(self, first: str, second: str) -> bool:
         """True when two codes sit in the same narrowest block (I21.4 and I24.9: I20-I25)."""
+        return self._same_block(first, second)
+
+    def _compute_same_block(self, first: str, second: str) -> bool:
         first_sections = self.knowledge.sections(first)
         second_sections = self.knowledge.sections(second)
         return bool(first_sections and second_sections and first_sections[0] == second_sections[0])

@@ -59,7 +59,8 @@ def _register_factories() -> None:
 def create_pipeline(model_dir: Path | str | None = None) -> Language:
     """Build a new (uncached) pipeline.
 
-    model_dir (Path | str | None): The model directory; the default model when None.
+    model_dir (Path | str | None): A model directory or built artifact (``*.chartaudit``);
+        the default model when None.
     RETURNS (Language): The pipeline.
 
     Usage::
@@ -69,9 +70,10 @@ def create_pipeline(model_dir: Path | str | None = None) -> Language:
     import spacy
 
     from chartaudit.extract.tokenizer import TextKeepingTokenizer, add_special_cases, load_special_cases
+    from chartaudit.models import model_directory
 
     started = time.perf_counter()
-    model_path = Path(model_dir) if model_dir else default_model_dir()
+    model_path = model_directory(model_dir)
     _register_factories()
     nlp = spacy.blank("en")
     nlp.max_length = MAX_TEXT_LENGTH
@@ -93,12 +95,14 @@ def _cached_pipeline(model_dir: str) -> Language:
 def build_pipeline(model_dir: Path | str | None = None) -> Language:
     """The pipeline of a model directory, built once and cached.
 
-    model_dir (Path | str | None): The model directory; the default model when None.
+    model_dir (Path | str | None): A model directory or built artifact; the default model when None.
     RETURNS (Language): The shared pipeline (do not add pipes to it).
 
     Usage::
 
         nlp = build_pipeline()
     """
-    model_path = Path(model_dir) if model_dir else default_model_dir()
+    from chartaudit.models import model_directory
+
+    model_path = model_directory(model_dir)  # an artifact is unpacked to a content-addressed directory
     return _cached_pipeline(str(model_path.resolve()))

@@ -35,7 +35,8 @@ def quote_mentions(note: str, mentions: list[Mention], limit: int = 2) -> str:
             continue
         seen.add(text)
         section = f" ({mention.section.replace('_', ' ')})" if mention.section else ""
-        quotes.append(f'"{text}"{section}')
+        fuzzy = " [fuzzy match]" if mention.source == "fuzzy" else ""
+        quotes.append(f'"{text}"{fuzzy}{section}')
     shown = "; ".join(quotes[:limit])
     if len(quotes) > limit:
         shown += f"; and {len(quotes) - limit} more"

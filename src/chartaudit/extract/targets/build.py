@@ -166,6 +166,9 @@ def build_terms(model_dir: Path | None = None) -> dict[str, Any]:
         prepositions=settings.get("reorder_prepositions", ["of", "in"]),
         max_head_tokens=int(settings.get("reorder_max_head_tokens", 2)),
         max_tail_tokens=int(settings.get("reorder_max_tail_tokens", 3)),
+        synonyms={str(key): list(value) for key, value in settings.get("synonyms", {}).items()},
+        max_synonym_variants=int(settings.get("max_synonym_variants", 8)),
+        split_conjunctions=bool(settings.get("split_conjunctions", False)),
     )
     stop_phrases = {phrase_key(phrase.split()) for phrase in settings.get("stop_phrases", [])}
     edge_words = set(settings.get("edge_words", []))

@@ -10,7 +10,11 @@ Three kinds of targets, longest match winning and no overlaps:
   block" still matches literally;
 * case-sensitive abbreviations (``abbreviations.json``: "CP", "HTN", "afib");
 * in-note abbreviation definitions found by scispaCy's ``abbreviation_detector``
-  ("shortness of breath (SOB)" -> later "SOB" gets the long form's term).
+  ("shortness of breath (SOB)" -> later "SOB" gets the long form's term);
+* fuzzy matches (:mod:`chartaudit.extract.fuzzy`, ``components.fuzzy`` in
+  ``meta.json``), lowest priority and only over words no exact match holds, or
+  holds whole within a longer window: misspellings ("chest pian") and
+  prepositional variants ("pain of the R shoulder"), source "fuzzy".
 
 Terms added at run time are passed per call (``extra_terms``), so a cached
 pipeline is never changed.
@@ -33,10 +37,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from spacy.attrs import LOWER, ORTH
+from spacy.attrs import LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from chartaudit.extract.fuzzy import FuzzyIndex, FuzzyLinker, FuzzySettings
 from chartaudit.extract.laterality.rules import LateralityRules
 from chartaudit.extract.settings import component_settings, load_meta
 from chartaudit.extract.targets.normalize import normalize_word
@@ -63,7 +68,7 @@ ABBREVIATIONS_FILE = "abbreviations.json"
 DEFAULT_TERMS_FILE = "terms-2026.json.gz"
 
 #: Priority of a source when two candidates have the same span (higher wins).
-_SOURCE_PRIORITY = {"runtime": 3, "abbreviation": 2, "lexicon": 1, "icd": 0}
+_SOURCE_PRIORITY = {"runtime": 3, "abbreviation": 2, "lexicon": 1, "icd": 0, "fuzzy": -1}
 #: Cap of the token-hash -> normalised-word cache (cleared when exceeded).
 _MAX_CACHE = 500_000
 
@@ -73,7 +78,7 @@ class TargetHit:
     """One matched target and everything later components learn about it.
 
     entry (TermEntry): What the phrase means.
-    source (str): "lexicon" | "icd" | "abbreviation".
+    source (str): "lexicon" | "icd" | "abbreviation" | "fuzzy".
     side (str | None): "right" | "left" | "bilateral", set by the laterality component.
     site (str | None): The body site, set by the laterality component.
     flags (set[str]): Assertion flags set by ConText and the sections.
@@ -129,6 +134,9 @@ class TargetMatcher:
             key = self.vocab.strings.add(short_form)
             self.abbreviations[key] = AbbreviationRule(short_form, entry, frozenset(not_followed_by))
         self._norm_cache: dict[int, str] = {}
+        self.fuzzy_settings = FuzzySettings.from_dict(component_settings(meta, "fuzzy"))
+        self._fuzzy: FuzzyLinker | None = None
+        self._fuzzy_loaded = not self.fuzzy_settings.enabled
         if not Span.has_extension(TARGET_ATTRIBUTE):
             Span.set_extension(TARGET_ATTRIBUTE, default=None)
         logger.debug(
@@ -167,6 +175,26 @@ class TargetMatcher:
             trie.insert(words, make_entry(concept, code, "lexicon", self.families))
         return trie
 
+    @property
+    def fuzzy(self) -> FuzzyLinker | None:
+        """The fuzzy linker (loaded on first use), or None when ``components.fuzzy`` turns it off."""
+        if not self._fuzzy_loaded:
+            self._fuzzy_loaded = True
+            index = FuzzyIndex.load(icd10cm_dir() / self.fuzzy_settings.artifact)
+            if index is not None:
+                self._fuzzy = FuzzyLinker(self.fuzzy_settings, index, self.trie, self.skip_words)
+        return self._fuzzy
+
+    def _fuzzy_candidates(self, doc: Doc, words: list[str], candidates: list) -> None:
+        """Fuzzy matches outside every exact candidate (lowest priority, source "fuzzy")."""
+        linker = self.fuzzy
+        if linker is None:
+            return
+        exact = [(start, end) for start, end, *_ in candidates]
+        boundary = (doc.to_array(SENT_START) == 1).tobytes()
+        for start, end, entry, _score in linker.link(words, exact, boundary):
+            candidates.append((start, end, _SOURCE_PRIORITY["fuzzy"], entry, "fuzzy"))
+
     def _normalised_words(self, doc: Doc) -> list[str]:
         cache = self._norm_cache
         if len(cache) > _MAX_CACHE:
@@ -196,6 +224,8 @@ class TargetMatcher:
             self._abbreviation_candidates(doc, candidates)
         if Doc.has_extension("abbreviations"):
             self._definition_candidates(doc, words, extra_terms, candidates)
+        if self.fuzzy_settings.enabled:
+            self._fuzzy_candidates(doc, words, candidates)
         doc.ents = self._select(doc, candidates)
         return doc
 

@@ -28,8 +28,38 @@ _PARENTHETICAL = re.compile(r"\(([^()]*)\)")
 _SPACES = re.compile(r"\s+")
 
 
+#: Plurals the crude rules below would get wrong ("calculi", "emboli").
+_IRREGULAR_PLURALS = {
+    "calculi": "calculus",
+    "emboli": "embolus",
+    "thrombi": "thrombus",
+    "bronchi": "bronchus",
+    "fungi": "fungus",
+    "nuclei": "nucleus",
+    "diverticula": "diverticulum",
+    "ganglia": "ganglion",
+    "bacteria": "bacterium",
+    "sequelae": "sequela",
+    "vertebrae": "vertebra",
+}
+
+
+#: British spellings, rewritten to the American spelling ICD-10-CM uses ("anaemia",
+#: "oedema", "haematoma", "diarrhoea", "tumour", "paediatric").
+_BRITISH = [
+    (re.compile(r"(?<=[a-z])aem"), "em"),
+    (re.compile(r"^haem"), "hem"),
+    (re.compile(r"^oe(?=[dsn])"), "e"),
+    (re.compile(r"^foet"), "fet"),
+    (re.compile(r"(?<=rrh)oea"), "ea"),
+    (re.compile(r"^tumour"), "tumor"),
+    (re.compile(r"paed"), "ped"),
+]
+_BRITISH_HINT = re.compile(r"ae|oe|our")
+
+
 def normalize_word(word: str) -> str:
-    """Lower-case and crudely singularise one token.
+    """Lower-case, spell the American way and crudely singularise one token.
 
     word (str): A token's text.
     RETURNS (str): The normalised word.
@@ -39,8 +69,16 @@ def normalize_word(word: str) -> str:
         normalize_word("Stones")  # "stone"
     """
     lower = word.lower()
+    if _BRITISH_HINT.search(lower):
+        for pattern, replacement in _BRITISH:
+            lower = pattern.sub(replacement, lower)
+    irregular = _IRREGULAR_PLURALS.get(lower)
+    if irregular is not None:
+        return irregular
     if len(lower) <= 3 or not lower.endswith("s") or not lower[-2].isalpha():
         return lower
+    if lower.endswith("tases") and len(lower) > 7:
+        return lower[:-2] + "is"  # metastases, bronchiectases
     if lower.endswith("ies") and len(lower) > 4:
         return lower[:-3] + "y"
     if lower.endswith("oses") and len(lower) > 6:
@@ -93,10 +131,18 @@ class PhraseVariants:
     prepositions: list[str] = field(default_factory=lambda: ["of", "in"])
     max_head_tokens: int = 2
     max_tail_tokens: int = 3
+    synonyms: dict[str, list[str]] = field(default_factory=dict)
+    max_synonym_variants: int = 8
+    split_conjunctions: bool = False
 
     def __post_init__(self) -> None:
         self._drops = [re.compile(pattern, re.IGNORECASE) for pattern in self.drop_patterns]
         self._optional = {word.lower() for word in self.optional_words}
+        # Longest phrase first, so "secondary malignant neoplasm" wins over "malignant neoplasm".
+        self._synonyms = [
+            (re.compile(rf"(?<![\w-]){re.escape(phrase.lower())}(?![\w-])"), [alt.lower() for alt in alternatives])
+            for phrase, alternatives in sorted(self.synonyms.items(), key=lambda item: -len(item[0]))
+        ]
 
     def strip_qualifiers(self, text: str) -> str:
         """Remove the "unspecified"-style qualifiers of a description.
@@ -171,6 +217,10 @@ class PhraseVariants:
         RETURNS (list[str]): The variants (without the phrase itself).
         """
         variants: list[str] = []
+        if text.count(",") > 1:
+            # "Major depressive disorder, recurrent, moderate": notes keep the order and
+            # the commas, which the matcher passes over.
+            variants.append(clean_spaces(text.replace(",", " ")))
         if text.count(",") == 1:
             head, tail = (part.strip() for part in text.split(","))
             if head and tail and len(tail.split()) <= 3:
@@ -186,6 +236,67 @@ class PhraseVariants:
             if 0 < len(head) <= self.max_head_tokens and 0 < len(tail) <= self.max_tail_tokens:
                 variants.append(" ".join(tail + head))
         return variants
+
+    def substitute(self, text: str) -> list[str]:
+        """Variants with clinical synonyms of the classification's words.
+
+        "malignant neoplasm of prostate" -> "cancer of prostate"; "gastrointestinal
+        hemorrhage" -> "gastrointestinal bleeding"; "disorder of kidney" -> "disorder
+        of renal" (whose reordering is "renal disorder"). A phrase matched by a longer
+        synonym key is not rewritten again by a shorter key inside it.
+
+        text (str): A lower-cased phrase.
+        RETURNS (list[str]): At most ``max_synonym_variants`` variants (without the phrase).
+        """
+        if not self._synonyms:
+            return []
+        found: list[str] = [text]
+        claimed: list[tuple[int, int]] = []
+        for pattern, alternatives in self._synonyms:
+            matches = [m for m in pattern.finditer(text)
+                       if not any(start <= m.start() < end for start, end in claimed)]
+            if not matches:
+                continue
+            claimed.extend((m.start(), m.end()) for m in matches)
+            new: list[str] = []
+            for phrase in found:
+                for alternative in alternatives:
+                    new.append(pattern.sub(alternative, phrase))
+            found.extend(new)
+            if len(found) > self.max_synonym_variants:
+                break
+        return list(dict.fromkeys(found[1: self.max_synonym_variants + 1]))
+
+    @staticmethod
+    def hyphen_variants(text: str) -> list[str]:
+        """"tubulo-interstitial" is also written "tubulointerstitial" and "tubulo interstitial"."""
+        if not re.search(r"[a-z]-[a-z]", text):
+            return []
+        return [re.sub(r"(?<=[a-z])-(?=[a-z])", "", text), re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)]
+
+    def conjunction_parts(self, text: str) -> list[str]:
+        """"Disorder of kidney and ureter" -> "disorder of kidney", "disorder of ureter".
+
+        Only a phrase with one "of" followed by one "and" or "or" and no comma, or
+        two words joined by "and" / "or" ("neuralgia and neuritis").
+        """
+        if not self.split_conjunctions or "," in text:
+            return []
+        words = text.split()
+        if len(words) == 3 and words[1] in ("and", "or"):
+            return [words[0], words[2]]  # "neuralgia and neuritis"
+        if words.count("of") != 1:
+            return []
+        index = words.index("of")
+        tail = words[index + 1:]
+        joints = [i for i, word in enumerate(tail) if word in ("and", "or")]
+        if len(joints) != 1 or index == 0:
+            return []
+        first, second = tail[: joints[0]], tail[joints[0] + 1:]
+        if not first or not second:
+            return []
+        head = words[: index + 1]
+        return [" ".join(head + first), " ".join(head + second)]
 
     def drop_optional(self, text: str) -> list[str]:
         """The phrase without its optional words ("unilateral"), when it has any."""
@@ -211,4 +322,12 @@ class PhraseVariants:
             for phrase in [base, *self.drop_optional(base)]:
                 results.append(phrase)
                 results.extend(self.reorder(phrase))
-        return list(dict.fromkeys(clean_spaces(result).lower() for result in results if result))
+        results = [clean_spaces(result).lower() for result in results if result]
+        extra: list[str] = []
+        for phrase in list(dict.fromkeys(results)):
+            for part in [phrase, *self.conjunction_parts(phrase)]:
+                for variant in [part, *self.substitute(part)]:
+                    for spelled in [variant, *self.hyphen_variants(variant)]:
+                        extra.append(spelled)
+                        extra.extend(self.reorder(spelled))
+        return list(dict.fromkeys(clean_spaces(result).lower() for result in results + extra if result))

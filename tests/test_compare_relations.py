@@ -1,0 +1,35 @@
+"""Relations between a mention's code and a billed code added for case reports (issue 5)."""
+
+from __future__ import annotations
+
+from chartaudit.compare import CodeRelations
+
+
+def test_chronic_history_supports_but_past_acute_does_not(checker) -> None:
+    result = checker.check("PMH: hypertension, myocardial infarction in 2015.", dx=["I10", "I21.9"],
+                           setting="inpatient")
+    statuses = {code.code: code.status for code in result.codes}
+    assert statuses["I10"] == "supported"
+    assert statuses["I21.9"] == "history_only"
+
+
+def test_unspecified_code_named_by_a_more_specific_mention(checker) -> None:
+    relations: CodeRelations = checker.relations
+    assert relations.names_unspecified("R60.9", "J81.1", frozenset({"pulmonary", "edema"}))
+    assert not relations.names_unspecified("R60.0", "J81.1", frozenset({"pulmonary", "edema"}))  # not unspecified
+    assert not relations.names_unspecified("R52", "R07.9", frozenset({"chest"}))  # no naming words
+
+
+def test_specified_siblings_of_one_category(checker) -> None:
+    relations: CodeRelations = checker.relations
+    assert relations.related("R59.0", "R59.1")  # localized / generalized enlarged lymph nodes
+    assert not relations.related("R07.0", "R07.1")  # throat pain is not chest pain on breathing
+
+
+def test_unspecified_pain_is_not_named_by_another_condition_of_the_site(checker) -> None:
+    relations: CodeRelations = checker.relations
+    assert not relations.names_unspecified("R10.9", "K46.9", frozenset({"abdominal", "hernia"}))
+
+
+def test_a_residual_other_code_is_not_a_named_sibling(checker) -> None:
+    assert not checker.relations.related("F41.8", "F41.1")
