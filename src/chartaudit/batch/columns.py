@@ -1,19 +1,27 @@
-"""Input column names and the output schema of a batch audit.
+"""Input column names and the output schemas of a batch audit.
 
 Usage::
 
     columns = ColumnMap(note="text", dx="icd10")
+    columns.required(["encounter_id", "text", "icd10"])   # ["encounter_id", "text", "icd10"]
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chartaudit.types import FINDING_TYPES
+
 OUTPUT_COLUMNS = [
     "encounter_id", "type", "severity", "code", "related_code", "message",
     "suggestion", "evidence_text", "evidence_start", "evidence_end", "guideline",
 ]
+#: Integer output columns (nullable: a finding without evidence has no offsets).
+INTEGER_COLUMNS = ("evidence_start", "evidence_end")
 SUMMARY_COLUMNS_BASE = ["encounter_id", "status", "findings", "errors", "warnings"]
+#: One row per encounter: status, counts, and a count for every finding type (fixed, so
+#: that every chunk of a summary has the same columns).
+SUMMARY_COLUMNS = SUMMARY_COLUMNS_BASE + [f"n_{kind}" for kind in FINDING_TYPES]
 
 
 @dataclass(frozen=True)
@@ -31,3 +39,18 @@ class ColumnMap:
         """The columns that must be present: id, dx, and note text or note path."""
         note = self.note if self.note in available or self.note_path not in available else self.note_path
         return [self.id, note, self.dx]
+
+
+def findings_arrow_schema():  # -> pyarrow.Schema (pyarrow is imported lazily)
+    """The Parquet schema of findings: text columns as strings, offsets as int64."""
+    import pyarrow as pa
+
+    return pa.schema([(name, pa.int64() if name in INTEGER_COLUMNS else pa.string()) for name in OUTPUT_COLUMNS])
+
+
+def summary_arrow_schema():  # -> pyarrow.Schema
+    """The Parquet schema of the per-encounter summary."""
+    import pyarrow as pa
+
+    return pa.schema([(name, pa.string() if name in ("encounter_id", "status") else pa.int64())
+                      for name in SUMMARY_COLUMNS])

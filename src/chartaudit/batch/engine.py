@@ -1,7 +1,7 @@
 """The batch engine: audit a table of encounters, one finding per output row.
 
 :func:`audit_frame` is a pure ``pandas.DataFrame -> DataFrame`` function, so the
-local engine, a Dask cluster or Spark's ``mapInPandas`` can all call it on a
+local engine, a Dask cluster or Spark's ``mapInPandas`` all call the same code on a
 partition. Each process keeps one cached :class:`~chartaudit.checker.Checker`.
 
 Usage::
@@ -13,14 +13,15 @@ Usage::
 from __future__ import annotations
 
 import logging
+import traceback
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 import pandas as pd
 
-from chartaudit.batch.columns import OUTPUT_COLUMNS, ColumnMap
-from chartaudit.batch.safety import escape_cell
+from chartaudit.batch.columns import INTEGER_COLUMNS, OUTPUT_COLUMNS, SUMMARY_COLUMNS, ColumnMap
+from chartaudit.batch.safety import escape_frame
 from chartaudit.types import SEVERITY_RANK
 
 if TYPE_CHECKING:
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_NOTE_FILE_BYTES = 5_000_000
+#: Name of the column that :func:`audit_frame` adds with ``row_numbers=True``.
+ROW_COLUMN = "input_row"
+#: Column that a reader sets on a row it could not parse (e.g. a bad JSONL line).
+PARSE_ERROR_COLUMN = "__error__"
 
 
 @lru_cache(maxsize=4)
@@ -40,25 +45,31 @@ def cached_checker(model: str | None = None, policies: tuple[str, ...] = ()) -> 
     return Checker(model=model, policies=list(policies))
 
 
-def _cell(row: pd.Series, column: str) -> Any:
-    if column not in row.index:
-        return None
-    value = row[column]
+def _missing(value: Any) -> bool:
     if value is None:
-        return None
+        return True
+    if isinstance(value, float):
+        return value != value  # NaN
+    if isinstance(value, (str, list, tuple, dict)) or hasattr(value, "__len__"):
+        return False  # text, and lists or arrays of codes, are never NA
     try:
-        if pd.isna(value):
-            return None
+        return bool(pd.isna(value))
     except (TypeError, ValueError):
-        pass  # lists and arrays are not NA
-    return value
+        return False  # lists and arrays are not NA
+
+
+def _column_values(frame: pd.DataFrame, column: str) -> list[Any]:
+    """A column's cells as a list (None for NA), or all None when the column is absent."""
+    if column not in frame.columns:
+        return [None] * len(frame)
+    return [None if _missing(value) else value for value in frame[column].tolist()]
 
 
 def _note_from_path(value: Any, base_dir: Path | None) -> tuple[str | None, str | None]:
     """Read a note file named relative to the input file: (text, problem)."""
     if value is None or not str(value).strip():
         return None, None
-    path = Path(str(value))
+    path = Path(str(value).strip())
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
     try:
@@ -84,7 +95,8 @@ def result_rows(encounter_id: str, result: "CheckResult") -> list[dict[str, Any]
     """The output rows of one checked encounter (one per finding)."""
     rows = []
     for finding in result.findings:
-        first = finding.evidence[0] if finding.evidence else None
+        evidence = finding.evidence
+        first = evidence[0] if evidence else None
         rows.append({
             "encounter_id": encounter_id,
             "type": finding.type,
@@ -93,7 +105,7 @@ def result_rows(encounter_id: str, result: "CheckResult") -> list[dict[str, Any]
             "related_code": finding.related_code or "",
             "message": finding.message,
             "suggestion": finding.suggestion,
-            "evidence_text": " | ".join(" ".join(e.text.split()) for e in finding.evidence),
+            "evidence_text": " | ".join(" ".join(e.text.split()) for e in evidence) if evidence else "",
             "evidence_start": first.start if first else None,
             "evidence_end": first.end if first else None,
             "guideline": finding.guideline,
@@ -109,49 +121,56 @@ def _error_row(encounter_id: str, message: str) -> dict[str, Any]:
     }
 
 
-def check_row(checker: "Checker", row: pd.Series, columns: ColumnMap, base_dir: Path | None,
-              default_setting: str = "outpatient") -> tuple[str, "CheckResult | None", list[dict[str, Any]]]:
-    """Check one input row; never raises. Returns (encounter id, result, output rows)."""
-    raw_id = _cell(row, columns.id)
-    encounter_id = "" if raw_id is None else str(raw_id)
+def _where(error: BaseException) -> str:
+    """file:line of the innermost frame of an error (never its message: it may quote the note)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return "?"
+    return f"{Path(frames[-1].filename).name}:{frames[-1].lineno}"
+
+
+def check_encounter(
+    checker: "Checker",
+    encounter_id: str,
+    note: Any,
+    note_path: Any,
+    dx: Any,
+    px: Any,
+    setting: Any,
+    base_dir: Path | None,
+    default_setting: str = "outpatient",
+) -> list[dict[str, Any]]:
+    """Check one encounter's cells; never raises. Returns its output rows (one per finding)."""
     try:
-        note = _cell(row, columns.note)
         extra: list[dict[str, Any]] = []
-        if note is None and columns.note_path in row.index:
-            note, problem = _note_from_path(_cell(row, columns.note_path), base_dir)
+        if note is None and note_path is not None:
+            note, problem = _note_from_path(note_path, base_dir)
             if problem:
                 extra.append(_error_row(encounter_id, problem))
-        setting = _cell(row, columns.setting)
         result = checker.check(
             "" if note is None else str(note),
-            dx=_codes(_cell(row, columns.dx)),
-            px=_codes(_cell(row, columns.px)) or [],
+            dx=_codes(dx),
+            px=_codes(px) or [],
             setting=default_setting if setting is None or not str(setting).strip() else str(setting),
             encounter_id=encounter_id,
         )
         if not encounter_id:
             extra.append(_error_row(encounter_id, "The row has no encounter id; it was checked all the same."))
-        return encounter_id, result, extra + result_rows(encounter_id, result)
+        return extra + result_rows(encounter_id, result)
     except Exception as error:  # a batch never loses a row: report it instead
-        logger.exception("internal error while checking encounter %s", encounter_id or "(no id)")
-        return encounter_id, None, [_error_row(
+        logger.error("internal error while checking encounter %s: %s at %s",
+                     encounter_id or "(no id)", type(error).__name__, _where(error))
+        return [_error_row(
             encounter_id, f"chartaudit could not check this encounter ({type(error).__name__}); please report it.")]
 
 
-def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Escape every text cell that a spreadsheet would read as a formula."""
-    for column in frame.columns:
-        if frame[column].dtype == object:
-            frame[column] = frame[column].map(escape_cell)
-    return frame
-
-
-def findings_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Output rows as a frame with the documented columns and nullable integer offsets."""
-    frame = pd.DataFrame(rows, columns=OUTPUT_COLUMNS)
-    for column in ("evidence_start", "evidence_end"):
-        frame[column] = frame[column].astype("Int64")
-    return frame
+def check_row(checker: "Checker", row: pd.Series, columns: ColumnMap, base_dir: Path | None,
+              default_setting: str = "outpatient") -> tuple[str, list[dict[str, Any]]]:
+    """Check one input row (a Series); never raises. Returns (encounter id, output rows)."""
+    frame = row.to_frame().T
+    rows, _ = check_frame(checker, frame, columns, base_dir, default_setting)
+    encounter_id = rows[0]["encounter_id"] if rows else str(_column_values(frame, columns.id)[0] or "")
+    return encounter_id, rows
 
 
 def check_frame(
@@ -160,22 +179,41 @@ def check_frame(
     columns: ColumnMap,
     base_dir: Path | None,
     default_setting: str = "outpatient",
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Check every row of a frame: (output rows in input order, one summary row per encounter).
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Check every row of a frame: (output rows in input order, encounter id of each input row).
 
+    Each output row carries ``input_row``, the position of its encounter in the frame.
     A row that the reader could not parse (a ``__error__`` cell, e.g. a bad JSONL line)
     also gets an ``input_error`` row saying so.
     """
+    ids = ["" if value is None else str(value) for value in _column_values(frame, columns.id)]
+    notes = _column_values(frame, columns.note)
+    note_paths = _column_values(frame, columns.note_path)
+    dx = _column_values(frame, columns.dx)
+    px = _column_values(frame, columns.px)
+    settings = _column_values(frame, columns.setting)
+    parse_errors = _column_values(frame, PARSE_ERROR_COLUMN)
     rows: list[dict[str, Any]] = []
-    summaries: list[dict[str, Any]] = []
-    for _, row in frame.iterrows():
-        encounter_id, _, output = check_row(checker, row, columns, base_dir, default_setting)
-        parse_error = _cell(row, "__error__")
+    for position, encounter_id in enumerate(ids):
+        output = check_encounter(checker, encounter_id, notes[position], note_paths[position], dx[position],
+                                 px[position], settings[position], base_dir, default_setting)
+        parse_error = parse_errors[position]
         if isinstance(parse_error, str) and parse_error:
-            output = [_error_row(encounter_id, f"Input {parse_error}.")] + output
+            output.insert(0, _error_row(encounter_id, f"Input {parse_error}."))
+        for row in output:
+            row[ROW_COLUMN] = position
         rows.extend(output)
-        summaries.append(summary_row(encounter_id, output))
-    return rows, summaries
+    return rows, ids
+
+
+def findings_frame(rows: list[dict[str, Any]], row_numbers: bool = False) -> pd.DataFrame:
+    """Output rows as a frame with the documented columns and nullable integer offsets."""
+    frame = pd.DataFrame(rows, columns=OUTPUT_COLUMNS + ([ROW_COLUMN] if row_numbers else []))
+    for column in INTEGER_COLUMNS:
+        frame[column] = frame[column].astype("Int64")
+    if row_numbers:
+        frame[ROW_COLUMN] = frame[ROW_COLUMN].astype("int64")
+    return frame
 
 
 def audit_frame(
@@ -184,32 +222,49 @@ def audit_frame(
     model: str | None = None,
     policies: Sequence[str] = (),
     base_dir: str | None = None,
+    default_setting: str = "outpatient",
+    row_numbers: bool = False,
 ) -> pd.DataFrame:
     """Audit a partition of encounters: one output row per finding, in input order.
 
-    Pure apart from the per-process checker cache, so Dask's ``map_partitions`` and
-    Spark's ``mapInPandas`` can call it. Cells are escaped for spreadsheets.
+    Pure apart from the per-process checker cache, so the local engine, Dask's
+    ``map_partitions`` / ``Client.submit`` and Spark's ``mapInPandas`` all call it.
+    Cells are escaped for spreadsheets. ``row_numbers=True`` adds ``input_row``,
+    the position in ``frame`` of each finding's encounter (for per-encounter summaries).
     """
     checker = cached_checker(model, tuple(str(p) for p in policies))
-    rows, _ = check_frame(checker, frame, columns or ColumnMap(), Path(base_dir) if base_dir else None)
-    return escape_frame(findings_frame(rows))
+    rows, _ = check_frame(checker, frame, columns or ColumnMap(), Path(base_dir) if base_dir else None,
+                          default_setting)
+    return escape_frame(findings_frame(rows, row_numbers=row_numbers))
+
+
+def summary_frame(encounter_ids: Sequence[str], findings: pd.DataFrame) -> pd.DataFrame:
+    """One row per input encounter (``findings`` must carry ``input_row``): status and counts by type.
+
+    Status: ``input_error`` when any input error, else ``needs_review`` when any error or
+    warning, else ``clean``.
+    """
+    count = len(encounter_ids)
+    per_type: dict[str, list[int]] = {name[2:]: [0] * count for name in SUMMARY_COLUMNS if name.startswith("n_")}
+    totals, errors, warnings = [0] * count, [0] * count, [0] * count
+    worst = [9] * count
+    if len(findings):
+        for position, kind, severity in zip(findings[ROW_COLUMN].tolist(), findings["type"].tolist(),
+                                            findings["severity"].tolist()):
+            per_type.setdefault(kind, [0] * count)[position] += 1
+            totals[position] += 1
+            errors[position] += severity == "error"
+            warnings[position] += severity == "warning"
+            worst[position] = min(worst[position], SEVERITY_RANK.get(severity, 9))
+    statuses = ["input_error" if per_type["input_error"][i] else
+                "needs_review" if worst[i] <= SEVERITY_RANK["warning"] else "clean" for i in range(count)]
+    data: dict[str, Any] = {"encounter_id": list(encounter_ids), "status": statuses, "findings": totals,
+                            "errors": errors, "warnings": warnings}
+    data.update({f"n_{kind}": values for kind, values in per_type.items()})
+    return pd.DataFrame(data, columns=SUMMARY_COLUMNS).astype({c: "int64" for c in SUMMARY_COLUMNS[2:]})
 
 
 def summary_row(encounter_id: str, output_rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """One row per encounter: status and counts by finding type."""
-    counts: dict[str, int] = {}
-    worst = 9
-    for row in output_rows:
-        counts[row["type"]] = counts.get(row["type"], 0) + 1
-        worst = min(worst, SEVERITY_RANK.get(row["severity"], 9))
-    if "input_error" in counts:
-        status = "input_error"
-    elif worst <= SEVERITY_RANK["warning"]:
-        status = "needs_review"
-    else:
-        status = "clean"
-    summary = {"encounter_id": encounter_id, "status": status, "findings": len(output_rows),
-               "errors": sum(1 for r in output_rows if r["severity"] == "error"),
-               "warnings": sum(1 for r in output_rows if r["severity"] == "warning")}
-    summary.update({f"n_{kind}": count for kind, count in counts.items()})
-    return summary
+    """One encounter's summary from its output rows (see :func:`summary_frame`)."""
+    findings = findings_frame([{**row, ROW_COLUMN: 0} for row in output_rows], row_numbers=True)
+    return summary_frame([encounter_id], findings).iloc[0].to_dict()

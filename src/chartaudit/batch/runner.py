@@ -1,34 +1,56 @@
-"""The local batch engine: stream chunks through worker processes, in input order.
+"""Run a batch audit: stream chunks through worker processes (or Dask), in input order, resumably.
+
+Every finished chunk is saved as a part in a work directory beside the output
+(``OUT.parts/``: ``NNNNNN.findings.parquet`` and ``NNNNNN.summary.parquet``, each
+written to a temporary name and renamed). ``--resume`` skips the parts already there
+when the manifest (input size and mtime, options) still matches. At the end the parts
+are concatenated in order into a temporary file that is renamed into place, and the
+work directory is removed.
 
 Usage::
 
     from chartaudit.batch import AuditJob, run_audit
-    summary = run_audit(AuditJob(input=Path("claims.csv"), output=Path("findings.csv")))
+    summary = run_audit(AuditJob(input=Path("claims.csv"), output=Path("findings.csv"), workers=2))
     summary.encounters, summary.needs_review
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import os
-from collections import Counter
-from dataclasses import dataclass, field
+import shutil
+import time
+from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pandas as pd
 
-from chartaudit.batch.columns import ColumnMap
-from chartaudit.batch.engine import cached_checker, check_frame, findings_frame
-from chartaudit.batch.io import FindingWriter, read_chunks, validate_columns
+from chartaudit.batch.columns import OUTPUT_COLUMNS, ColumnMap, findings_arrow_schema, summary_arrow_schema
+from chartaudit.batch.engine import ROW_COLUMN, audit_frame, cached_checker, summary_frame
+from chartaudit.batch.io import BatchInputError, FindingWriter, check_output, iter_input, validate_columns
 
 logger = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+#: Chunks in flight per worker: enough to keep workers busy, few enough to bound memory.
+IN_FLIGHT_PER_WORKER = 2
+#: Progress callback: (encounters just finished, fraction of the input read or None).
+Progress = Callable[[int, "float | None"], None]
+
+
+class WorkerDied(RuntimeError):
+    """A worker process died mid-run; the finished chunks are kept for ``--resume``."""
 
 
 @dataclass
 class AuditJob:
-    """What to audit and how."""
+    """What to audit and how (``engine``: ``local`` processes or ``dask``)."""
 
     input: Path
     output: Path
@@ -39,6 +61,36 @@ class AuditJob:
     chunk_size: int = 500
     summary: Path | None = None
     default_setting: str = "outpatient"
+    resume: bool = False
+    engine: str = "local"
+    scheduler: str | None = None
+
+    @property
+    def work_dir(self) -> Path:
+        """The sidecar directory of finished parts (kept when a run is interrupted)."""
+        return self.output.with_name(self.output.name + ".parts")
+
+    def manifest(self) -> dict[str, Any]:
+        """What a part depends on: the input file(s), chunking, columns, model and policies."""
+        return {
+            "format": 1,
+            "input": str(self.input.resolve()),
+            "input_files": _file_stamps(self.input),
+            "chunk_size": self.chunk_size,
+            "columns": asdict(self.columns),
+            "model": str(Path(self.model).resolve()) if self.model else None,
+            "policies": [_file_stamps(Path(policy)) for policy in self.policies],
+            "default_setting": self.default_setting,
+        }
+
+
+def _file_stamps(path: Path) -> list[list[Any]]:
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    stamps = []
+    for file in files:
+        stat = file.stat()
+        stamps.append([str(file.relative_to(path)) if path.is_dir() else file.name, stat.st_size, stat.st_mtime_ns])
+    return stamps
 
 
 @dataclass
@@ -49,77 +101,255 @@ class AuditSummary:
     clean: int = 0
     needs_review: int = 0
     input_errors: int = 0
+    resumed_chunks: int = 0
     findings_by_type: Counter = field(default_factory=Counter)
 
     def add(self, summary: dict[str, Any]) -> None:
-        """Count one encounter's summary row (see :func:`summary_row`)."""
-        self.encounters += 1
-        if summary["status"] == "clean":
-            self.clean += 1
-        elif summary["status"] == "input_error":
-            self.input_errors += 1
-        else:
-            self.needs_review += 1
-        for key, count in summary.items():
-            if key.startswith("n_"):
-                self.findings_by_type[key[2:]] += count
+        """Count one encounter's summary row (see :func:`~chartaudit.batch.engine.summary_row`)."""
+        self.add_frame(pd.DataFrame([summary]))
+
+    def add_frame(self, summaries: pd.DataFrame) -> None:
+        """Count the summary rows of a chunk (see :func:`~chartaudit.batch.engine.summary_frame`)."""
+        self.encounters += len(summaries)
+        statuses = Counter(summaries["status"].tolist())
+        self.clean += statuses.get("clean", 0)
+        self.needs_review += statuses.get("needs_review", 0)
+        self.input_errors += statuses.get("input_error", 0)
+        for column in summaries.columns:
+            if column.startswith("n_"):
+                total = int(summaries[column].sum())
+                if total:
+                    self.findings_by_type[column[2:]] += total
 
     def lines(self) -> list[str]:
+        """The summary as lines for people (no note text)."""
         lines = [f"{self.encounters:,} encounters: {self.clean:,} clean, {self.needs_review:,} need review, "
                  f"{self.input_errors:,} with input errors"]
+        if self.resumed_chunks:
+            lines.append(f"resumed: {self.resumed_chunks:,} chunks were already done")
         for kind, count in self.findings_by_type.most_common():
             lines.append(f"  {kind:<24} {count:>8,}")
         return lines
 
 
-def _process_chunk(payload: tuple[pd.DataFrame, ColumnMap, str | None, tuple[str, ...], str | None, str]
-                   ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """Worker: check one chunk; returns plain data (findings frame, summary rows).
+# -- workers ------------------------------------------------------------------------
 
-    Cells are escaped by the writer, the output boundary.
-    """
+
+def _process_chunk(payload: tuple[pd.DataFrame, ColumnMap, str | None, tuple[str, ...], str | None, str]
+                   ) -> pd.DataFrame:
+    """Worker: audit one chunk with :func:`audit_frame`; returns plain data (a findings frame)."""
     frame, columns, model, policies, base_dir, default_setting = payload
-    checker = cached_checker(model, policies)
-    rows, summaries = check_frame(checker, frame, columns, Path(base_dir) if base_dir else None, default_setting)
-    return findings_frame(rows), summaries
+    return audit_frame(frame, columns, model, policies, base_dir, default_setting, row_numbers=True)
 
 
 def _warm_worker(model: str | None, policies: tuple[str, ...]) -> None:
     cached_checker(model, policies)
 
 
-def iter_results(job: AuditJob) -> Iterator[tuple[pd.DataFrame, list[dict[str, Any]]]]:
-    """Chunk results in input order, from one process or a pool of workers."""
-    base_dir = str(job.input.parent.resolve())
-    payloads = ((chunk, job.columns, job.model, job.policies, base_dir, job.default_setting)
-                for chunk in read_chunks(job.input, job.chunk_size))
+class _Chunk:
+    """A chunk of the input: its index, encounter ids, input fraction, and its findings to come."""
+
+    def __init__(self, index: int, ids: list[str], fraction: float | None, result: Any) -> None:
+        self.index, self.ids, self.fraction, self.result = index, ids, fraction, result
+
+
+def _chunk_ids(frame: pd.DataFrame, columns: ColumnMap) -> list[str]:
+    if columns.id not in frame.columns:
+        return [""] * len(frame)
+    return ["" if value is None or (isinstance(value, float) and value != value) else str(value)
+            for value in frame[columns.id].tolist()]
+
+
+def _pending_chunks(job: AuditJob, done: set[int], submit: Callable[[tuple], Any], in_flight: int,
+                    result_of: Callable[[Any], pd.DataFrame]) -> Iterator[_Chunk]:
+    """Read chunks, submit those not done, and yield them in input order as they finish.
+
+    At most ``in_flight`` chunks are read ahead of the writer: memory stays bounded
+    (``multiprocessing.Pool.imap`` would read the whole input ahead).
+    """
+    base_dir = str(job.input.resolve().parent)
+    queue: deque[_Chunk] = deque()
+    for index, (frame, fraction) in enumerate(iter_input(job.input, job.chunk_size)):
+        ids = _chunk_ids(frame, job.columns)
+        if index in done:
+            queue.append(_Chunk(index, ids, fraction, None))
+        else:
+            payload = (frame, job.columns, job.model, job.policies, base_dir, job.default_setting)
+            queue.append(_Chunk(index, ids, fraction, submit(payload)))
+        del frame
+        while len(queue) > in_flight or (queue and queue[0].result is None):
+            chunk = queue.popleft()
+            if chunk.result is not None:
+                chunk.result = result_of(chunk.result)
+            yield chunk
+    while queue:
+        chunk = queue.popleft()
+        if chunk.result is not None:
+            chunk.result = result_of(chunk.result)
+        yield chunk
+
+
+def _chunks_local(job: AuditJob, done: set[int]) -> Iterator[_Chunk]:
     if job.workers <= 1:
-        for payload in payloads:
-            yield _process_chunk(payload)
+        yield from _pending_chunks(job, done, _process_chunk, 0, lambda result: result)
         return
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with context.Pool(job.workers, initializer=_warm_worker, initargs=(job.model, job.policies)) as pool:
-        yield from pool.imap(_process_chunk, payloads, chunksize=1)
+    # A process pool that fails loudly (BrokenProcessPool) when a worker dies, e.g. killed
+    # for memory; multiprocessing.Pool would wait forever for the lost chunk.
+    with ProcessPoolExecutor(job.workers, mp_context=context, initializer=_warm_worker,
+                             initargs=(job.model, job.policies)) as pool:
+        try:
+            yield from _pending_chunks(job, done, lambda payload: pool.submit(_process_chunk, payload),
+                                       job.workers * IN_FLIGHT_PER_WORKER, lambda future: future.result())
+        except BrokenProcessPool:
+            raise WorkerDied(f"a worker process died (out of memory?); finished chunks are kept in "
+                             f"{job.work_dir}: rerun with --resume") from None
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
-def run_audit(job: AuditJob, progress: Callable[[int], None] | None = None) -> AuditSummary:
-    """Run a whole audit; the output appears (atomically) only when it is complete."""
+def _chunks_dask(job: AuditJob, done: set[int]) -> Iterator[_Chunk]:
+    """The same chunks on a Dask cluster (``job.scheduler``, or a local cluster of ``job.workers``)."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise BatchInputError("--engine dask needs dask[distributed]: pip install 'dask[distributed]'") from None
+    cluster = None
+    if job.scheduler:
+        try:
+            client = Client(job.scheduler, timeout="20s")
+        except (OSError, TimeoutError, ValueError) as error:
+            raise BatchInputError(f"{job.scheduler}: cannot reach the Dask scheduler ({type(error).__name__})") from None
+    else:
+        cluster = LocalCluster(n_workers=max(1, job.workers), threads_per_worker=1, processes=job.workers > 1,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        workers = max(1, len(client.scheduler_info().get("workers", {})) or job.workers)
+        yield from _pending_chunks(
+            job, done,
+            lambda payload: client.submit(audit_frame, *payload, row_numbers=True, pure=False),
+            workers * IN_FLIGHT_PER_WORKER, lambda future: future.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# -- the run ------------------------------------------------------------------------
+
+
+def _atomic_parquet(frame: pd.DataFrame, path: Path, schema: Any) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    temporary = path.with_name(path.name + ".tmp")
+    pq.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False), temporary)
+    os.replace(temporary, path)
+
+
+def _part_paths(work_dir: Path, index: int) -> tuple[Path, Path]:
+    return work_dir / f"{index:06d}.findings.parquet", work_dir / f"{index:06d}.summary.parquet"
+
+
+def _prepare_work_dir(job: AuditJob) -> set[int]:
+    """Create (or, on resume, check) the work directory; returns the indexes of finished chunks."""
+    work_dir, manifest = job.work_dir, job.manifest()
+    manifest_path = work_dir / MANIFEST
+    if job.resume and manifest_path.exists():
+        try:
+            saved = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            saved = None
+        if saved != manifest:
+            raise BatchInputError(
+                f"{work_dir}: its parts come from another input file or other options; "
+                "rerun without --resume to start over")
+        for leftover in work_dir.glob("*.tmp"):
+            leftover.unlink(missing_ok=True)
+        done = set()
+        for findings_path in work_dir.glob("*.findings.parquet"):
+            index = int(findings_path.name.split(".")[0])
+            if _part_paths(work_dir, index)[1].exists():
+                done.add(index)
+        logger.info("resuming: %d chunks already done", len(done))
+        return done
+    if job.resume:
+        logger.warning("nothing to resume in %s: starting from the beginning", work_dir)
+    if work_dir.exists():
+        shutil.rmtree(work_dir)
+    work_dir.mkdir()
+    temporary = manifest_path.with_name(MANIFEST + ".tmp")
+    temporary.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    os.replace(temporary, manifest_path)
+    return set()
+
+
+def run_audit(job: AuditJob, progress: Progress | None = None) -> AuditSummary:
+    """Run a whole audit; the output appears (atomically) only when it is complete.
+
+    Raises :class:`BatchInputError` (one line naming the file) before any work when an
+    input or output cannot be used.
+    """
     validate_columns(job.input, job.columns)
-    summary = AuditSummary()
-    summary_frames: list[pd.DataFrame] = []
-    with FindingWriter(job.output) as writer:
-        for findings, summaries in iter_results(job):
-            writer.write(findings)
-            for encounter in summaries:
-                summary.add(encounter)
-            if job.summary is not None:
-                summary_frames.append(pd.DataFrame(summaries))
-            if progress is not None:
-                progress(len(summaries))
+    check_output(job.output)
     if job.summary is not None:
-        frame = pd.concat(summary_frames, ignore_index=True) if summary_frames else pd.DataFrame()
-        count_columns = sorted(c for c in frame.columns if c.startswith("n_"))
-        frame[count_columns] = frame[count_columns].fillna(0).astype(int)
-        with FindingWriter(job.summary) as summary_writer:
-            summary_writer.write(frame)
+        check_output(job.summary)
+    if job.engine not in ("local", "dask"):
+        raise BatchInputError(f"unknown engine {job.engine!r}: use local or dask")
+    done = _prepare_work_dir(job)
+    started = time.monotonic()
+    chunks = _chunks_dask(job, done) if job.engine == "dask" else _chunks_local(job, done)
+    findings_schema, summary_schema = findings_arrow_schema(), summary_arrow_schema()
+    count = 0
+    for chunk in chunks:
+        count += 1
+        if chunk.result is not None:
+            findings = chunk.result
+            summaries = summary_frame(chunk.ids, findings)
+            findings_path, summary_path = _part_paths(job.work_dir, chunk.index)
+            _atomic_parquet(summaries, summary_path, summary_schema)  # the findings part marks the chunk done
+            _atomic_parquet(findings[OUTPUT_COLUMNS], findings_path, findings_schema)
+        if progress is not None:
+            progress(len(chunk.ids), chunk.fraction)
+    logger.info("audited %d chunks in %.1f s", count, time.monotonic() - started)
+    summary = _finish(job, count, findings_schema, summary_schema)
+    summary.resumed_chunks = len(done & set(range(count)))
+    shutil.rmtree(job.work_dir, ignore_errors=True)
     return summary
+
+
+def _finish(job: AuditJob, count: int, findings_schema: Any, summary_schema: Any) -> AuditSummary:
+    """Concatenate the parts in order into the outputs (each renamed into place)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    integers = {pa.int64(): pd.Int64Dtype()}.get  # keep null offsets as <NA>, not NaN floats
+    summary = AuditSummary()
+    summary_writer = FindingWriter(job.summary, summary_schema) if job.summary is not None else None
+    try:
+        with FindingWriter(job.output, findings_schema) as writer:
+            for index in range(count):
+                findings_path, summary_path = _part_paths(job.work_dir, index)
+                writer.write(pq.read_table(findings_path).to_pandas(types_mapper=integers))
+                summaries = pq.read_table(summary_path).to_pandas()
+                summary.add_frame(summaries)
+                if summary_writer is not None:
+                    summary_writer.write(summaries)
+        if summary_writer is not None:
+            summary_writer.close()
+    except BaseException:
+        if summary_writer is not None:
+            summary_writer.abort()
+        raise
+    return summary
+
+
+def iter_results(job: AuditJob) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """(findings, per-encounter summary) of each chunk in input order, without writing anything."""
+    for chunk in _chunks_local(job, set()):
+        yield chunk.result[OUTPUT_COLUMNS], summary_frame(chunk.ids, chunk.result)
+
+
+__all__ = ["ROW_COLUMN", "AuditJob", "AuditSummary", "iter_results", "run_audit"]

@@ -1,0 +1,154 @@
+"""Benchmark: a whole batch audit of MTSamples notes against spaCy's blank tokenizer alone.
+
+Goals (issue 3): on one core, start-up included, ``chartaudit audit`` of 3,000
+MTSamples notes within 2.0x the time the blank English tokenizer alone takes on the
+same notes (measured in the same run); ``--workers 2`` at least 1.7x faster than
+``--workers 1``; peak memory per worker <= 1 GB. medSpaCy's default pipeline (PyRuSH,
+target matcher, ConText) is timed on a small subsample and extrapolated.
+
+Prints the figures and asserts nothing (this machine is shared: timings are noisy).
+Skips with a message when ``../shared/data/mtsamples.csv`` is absent.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_audit.py [--notes 3000] [--repeat 2] [--medspacy-sample 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from chartaudit.resources import shared_data_dir  # noqa: E402
+
+DX_CODES = "R07.9;I10;E11.9;M25.511"
+
+BLANK_SCRIPT = """
+import csv, sys
+csv.field_size_limit(10_000_000)
+import spacy
+nlp = spacy.blank("en")
+with open(sys.argv[1], newline="", encoding="utf-8") as handle:
+    for row in csv.DictReader(handle):
+        nlp.make_doc(row["note_text"])
+"""
+
+MEDSPACY_SCRIPT = """
+import csv, sys, time
+csv.field_size_limit(10_000_000)
+import medspacy
+nlp = medspacy.load()
+with open(sys.argv[1], newline="", encoding="utf-8") as handle:
+    notes = [row["note_text"] for row in csv.DictReader(handle)][: int(sys.argv[2])]
+nlp(notes[0])
+started = time.perf_counter()
+for note in notes:
+    nlp(note)
+print(len(notes) / (time.perf_counter() - started))
+"""
+
+
+def write_notes(count: int, folder: Path) -> Path | None:
+    """The first ``count`` non-empty MTSamples transcriptions as an encounters CSV."""
+    shared = shared_data_dir()
+    source = shared / "mtsamples.csv" if shared else None
+    if source is None or not source.exists():
+        return None
+    csv.field_size_limit(10_000_000)
+    path = folder / "encounters.csv"
+    written = 0
+    with open(source, newline="", encoding="utf-8") as handle, open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["encounter_id", "note_text", "dx_codes", "setting"])
+        for row in csv.DictReader(handle):
+            text = (row.get("transcription") or "").strip()
+            if text:
+                writer.writerow([f"mts-{written:05d}", text, DX_CODES, "outpatient"])
+                written += 1
+            if written >= count:
+                break
+    return path
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB of the largest process it started) of a command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notes", type=int, default=3000)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--medspacy-sample", type=int, default=30)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        encounters = write_notes(args.notes, Path(folder))
+        if encounters is None:
+            print("skipped: ../shared/data/mtsamples.csv is absent (set CHARTAUDIT_SHARED_DATA to its folder)")
+            return
+        with open(encounters, newline="", encoding="utf-8") as handle:
+            count = sum(1 for _ in csv.DictReader(handle))
+        python = sys.executable
+        audit = [python, "-m", "chartaudit.cli", "audit", str(encounters), "--chunk-size", "100"]
+        out1, out2 = str(Path(folder) / "one.csv"), str(Path(folder) / "two.csv")
+        print(f"{count:,} MTSamples notes, {os.cpu_count()} cores; each figure from process start, "
+              f"{args.repeat} rounds (range)")
+        blank, one, two, peaks, ratios, speedups = [], [], [], [], [], []
+        loads = []
+        for _ in range(args.repeat):  # interleaved, so that the load of the machine hits all alike
+            loads.append(os.getloadavg()[0])
+            blank.append(timed([python, "-c", BLANK_SCRIPT, str(encounters)])[0])
+            seconds, peak = timed([*audit, "--out", out1, "--workers", "1"])
+            one.append(seconds)
+            peaks.append(peak)
+            two.append(timed([*audit, "--out", out2, "--workers", "2"])[0])
+            ratios.append(one[-1] / blank[-1])
+            speedups.append(one[-1] / two[-1])
+        identical = Path(out1).read_bytes() == Path(out2).read_bytes()
+
+        def span(values: list[float], unit: str = " s") -> str:
+            return f"{min(values):.1f}-{max(values):.1f}{unit}" if len(values) > 1 else f"{values[0]:.1f}{unit}"
+
+        print(f"blank tokenizer alone (spacy.blank('en'), 1 core):  {span(blank)}  "
+              f"({count / max(blank):.0f}-{count / min(blank):.0f} notes/s)")
+        print(f"chartaudit audit --workers 1:                       {span(one)}  "
+              f"({count / max(one):.0f}-{count / min(one):.0f} notes/s)")
+        print(f"  ratio to the blank tokenizer, same round:         "
+              f"{min(ratios):.2f}-{max(ratios):.2f}x   (goal <= 2.0x)")
+        print(f"chartaudit audit --workers 2:                       {span(two)}  "
+              f"speed-up {min(speedups):.2f}-{max(speedups):.2f}x   (goal >= 1.7x); "
+              f"identical output: {identical}")
+        print(f"load average (1 min) at the start of each round:     {', '.join(f'{v:.1f}' for v in loads)} "
+              "(other processes share these cores: the 2-worker speed-up needs both free)")
+        print(f"peak memory of a worker (max RSS):                  {max(peaks):.0f} MB   (goal <= 1024 MB)")
+
+        sample = min(args.medspacy_sample, count)
+        if sample:
+            try:
+                result = subprocess.run([python, "-c", MEDSPACY_SCRIPT, str(encounters), str(sample)],
+                                        check=True, capture_output=True, text=True, cwd=ROOT)
+                rate = float(result.stdout.strip().splitlines()[-1])
+                print(f"medSpaCy default pipeline (PyRuSH, targets, ConText), {sample} notes: {rate:.1f} notes/s "
+                      f"-> ~{count / rate:.0f} s for {count:,} notes, extrapolated")
+            except (subprocess.CalledProcessError, ValueError, IndexError) as error:
+                print(f"medSpaCy default pipeline: not measured ({type(error).__name__})")
+
+
+if __name__ == "__main__":
+    main()
