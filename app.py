@@ -4,6 +4,6 @@ Run with ``make app`` (serves on http://127.0.0.1:8501). The UI lives in
 ``chartaudit.ui``; this file only starts it.
 """
 
-from chartaudit.ui.check_page import main
+from chartaudit.ui.app import main
 
 main()

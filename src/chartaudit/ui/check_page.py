@@ -1,70 +1,292 @@
-"""The "check a note" page: paste a note and codes, see statuses, findings and evidence.
+"""The "Check a note" page: paste a note and its codes, see what the note supports and why.
+
+Inputs: the note (typed, pasted or a .txt upload), diagnosis codes (pasted, or
+found by searching ICD-10-CM), procedure codes, the setting and an optional coverage
+policy CSV. Results: a one-line verdict, the billed codes with status badges and the
+quoted evidence, the findings by severity (each documentation gap with a draft query
+to the provider), the note with every mention highlighted, and JSON / CSV downloads.
 
 Usage::
 
-    streamlit run app.py
+    from chartaudit.ui.check_page import render
+    render()    # inside a Streamlit script or st.Page
 """
 
 from __future__ import annotations
 
-import json
+import logging
+import time
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import streamlit as st
 
-from chartaudit.ui.render import highlight_note
+from chartaudit.knowledge.codes import split_codes
+from chartaudit.ui import render as html
+from chartaudit.ui.exports import result_csv, result_json
+from chartaudit.ui.queries import draft_query
+from chartaudit.ui.samples import SAMPLE_DX, SAMPLE_LABEL, SAMPLE_NOTE, SAMPLE_PX, SAMPLE_SETTING
+from chartaudit.ui.state import PolicyUploadError, get_checker, get_knowledge, keep_values, policy_file, save_values
 
-SAMPLE_NOTE = """CC: chest pain
-HPI: 54 y/o M c/o chest pain x 2 days, worse with exertion. Denies SOB, nausea or
-diaphoresis. No recent injury.
-PMH: HTN, HLD
-Meds: lisinopril 10 mg daily, atorvastatin 40 mg
-Assessment and Plan:
-1. Chest pain - ECG today, troponin; cardiology referral.
-2. HTN - continue lisinopril.
-3. HLD - continue atorvastatin.
-"""
-SAMPLE_DX = "R07.9, M25.511, I10, E78.5"
+if TYPE_CHECKING:
+    from chartaudit.knowledge import PolicySet
+    from chartaudit.types import CheckResult
 
+logger = logging.getLogger(__name__)
 
-@st.cache_resource(show_spinner="Loading the clinical pipeline…")
-def get_checker():
-    """One checker per server process."""
-    from chartaudit import Checker
+SETTINGS = ("outpatient", "inpatient")
+KEPT_KEYS = ("note", "dx", "px", "setting", "show_results")
+MAX_NOTE_UPLOAD_BYTES = 2_000_000
+SEARCH_LIMIT = 25
 
-    return Checker()
+_SEVERITY_BOX = {"error": st.error, "warning": st.warning, "info": st.info}
 
 
-def main() -> None:
-    st.set_page_config(page_title="chartaudit", layout="wide")
-    st.title("chartaudit: does the note support the codes?")
-    if st.button("Load the sample encounter (chest pain documented, shoulder pain billed)"):
-        st.session_state["note"] = SAMPLE_NOTE
-        st.session_state["dx"] = SAMPLE_DX
-    note = st.text_area("Clinical note", key="note", height=260)
-    left, middle, right = st.columns(3)
-    dx = left.text_input("Diagnosis codes (ICD-10-CM)", key="dx", placeholder="R07.9, M25.511")
-    px = middle.text_input("Procedure codes (CPT/HCPCS)", key="px")
-    setting = right.selectbox("Setting", ["outpatient", "inpatient"], key="setting")
-    if not st.button("Check", type="primary"):
+# ------------------------------------------------------------------- callbacks
+
+def load_sample() -> None:
+    """Fill the inputs with the sample encounter and show its results at once."""
+    st.session_state["note"] = SAMPLE_NOTE
+    st.session_state["dx"] = SAMPLE_DX
+    st.session_state["px"] = SAMPLE_PX
+    st.session_state["setting"] = SAMPLE_SETTING
+    st.session_state["show_results"] = True
+
+
+def _load_note_file() -> None:
+    uploaded = st.session_state.get("note_file")
+    if uploaded is None:
         return
-    if not note.strip() or not dx.strip():
-        st.error("Paste a note and at least one diagnosis code.")
+    data = uploaded.getvalue()
+    if len(data) > MAX_NOTE_UPLOAD_BYTES:
+        st.session_state["note_file_problem"] = (
+            f"{uploaded.name} is {len(data):,} bytes; a note file may have at most {MAX_NOTE_UPLOAD_BYTES:,}.")
         return
-    result = get_checker().check(note, dx=dx, px=px, setting=setting)
-    st.subheader("Billed codes")
-    st.dataframe(pd.DataFrame([{
-        "code": c.code, "description": c.description, "status": c.status.replace("_", " "),
-        "evidence": "; ".join(" ".join(e.text.split()) for e in c.evidence[:3]),
-    } for c in result.codes]), hide_index=True, use_container_width=True)
+    st.session_state.pop("note_file_problem", None)
+    st.session_state["note"] = data.decode("utf-8", errors="replace").replace("\x00", " ")
+
+
+def _add_found_codes() -> None:
+    chosen = st.session_state.get("dx_matches") or []
+    present = split_codes(st.session_state.get("dx", "") or "")
+    added = [code for code in chosen if code not in present]
+    st.session_state["dx"] = ", ".join([*present, *added])
+    st.session_state["dx_matches"] = []
+
+
+def _check_clicked() -> None:
+    st.session_state["show_results"] = True
+
+
+# ---------------------------------------------------------------------- inputs
+
+def _code_search() -> None:
+    """Search ICD-10-CM by code or words; chosen matches are added to the diagnosis codes."""
+    query = st.text_input("Find a diagnosis code", key="dx_search",
+                          placeholder="code or words: shoulder pain, M25.5, type 2 diabetes")
+    matches: list[tuple[str, str]] = []
+    if query.strip():
+        try:
+            matches = get_knowledge().search(query, SEARCH_LIMIT)
+        except Exception as error:  # a search problem must not break the page
+            logger.error("code search failed (%s)", type(error).__name__)
+            st.error("The code search failed; type the codes in the box above instead.")
+        if not matches:
+            st.caption("No ICD-10-CM code matches that search.")
+    labels = dict(matches)
+    st.multiselect("Matches (pick one or more, then add them)", options=list(labels), key="dx_matches",
+                   format_func=lambda code: f"{code} — {labels.get(code, '')}")
+    st.button("Add to the diagnosis codes", on_click=_add_found_codes, disabled=not matches)
+
+
+def _codes_preview(dx_text: str) -> None:
+    """One caption line per pasted code: its description, or why it is not usable as is."""
+    codes = split_codes(dx_text)
+    if not codes:
+        return
+    knowledge = get_knowledge()
+    parts = []
+    for raw in codes[:30]:
+        code = knowledge.normalize(raw) or raw
+        if knowledge.is_valid(code):
+            mark = "" if knowledge.is_billable(code) else " (not billable as written)"
+            parts.append(f"`{html.escape_markdown(code)}` {html.escape_markdown(knowledge.description(code))}{mark}")
+        else:
+            parts.append(f"`{html.escape_markdown(raw)}` not an ICD-10-CM code")
+    st.caption(" · ".join(parts))
+
+
+def _policies() -> "PolicySet | None":
+    uploaded = st.file_uploader("Coverage policy CSV (optional): procedure_code, icd10_pattern, policy_id",
+                                type=["csv"], key="policy_file")
+    if uploaded is None:
+        return None
+    data = uploaded.getvalue()
+    cached = st.session_state.get("_policies")
+    if cached is not None and cached[0] == (uploaded.name, hash(data)):
+        return cached[1]
+    try:
+        _, policies = policy_file(uploaded.name, data)
+        st.session_state["_policies"] = ((uploaded.name, hash(data)), policies)
+        return policies
+    except PolicyUploadError as error:
+        st.error(f"The policy file was not used: {error}")
+        return None
+
+
+# --------------------------------------------------------------------- results
+
+def check_encounter(note: str, dx: str, px: str, setting: str, policies: "PolicySet | None") -> "CheckResult":
+    """Check the inputs, reusing the last result of this session when nothing changed.
+
+    Usage::
+
+        result = check_encounter(note, "R07.9, M25.511", "", "outpatient", None)
+    """
+    key = (hash(note), dx, px, setting, id(policies))
+    cached = st.session_state.get("_last_check")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    started = time.perf_counter()
+    result = get_checker().check(note, dx=dx, px=px, setting=setting,
+                                 policies=[policies] if policies is not None else None)
+    logger.debug("checked a note of %d characters in %.1f ms", len(note), (time.perf_counter() - started) * 1000)
+    st.session_state["_last_check"] = (key, result)
+    return result
+
+
+def show_findings(result: "CheckResult", note: str | None = None, with_queries: bool = True) -> None:
+    """The findings, most severe first, each with its draft provider query when it is a gap.
+
+    Usage::
+
+        show_findings(result, note)
+    """
     st.subheader(f"Findings ({len(result.findings)})")
     if not result.findings:
         st.success("No findings: the note supports every billed code.")
-    for finding in result.findings:
-        box = st.error if finding.severity == "error" else st.warning if finding.severity == "warning" else st.info
-        box(f"**{finding.type}** {finding.code or ''}: {finding.message}\n\n"
-            f"Suggestion: {finding.suggestion}\n\nGuideline: {finding.guideline or '—'}")
-    st.subheader("The note")
-    st.markdown(highlight_note(note, result), unsafe_allow_html=True)
-    st.download_button("Download JSON", json.dumps(result.to_dict(), indent=2), "chartaudit.json",
-                       "application/json")
+    for number, finding in enumerate(result.findings):
+        _SEVERITY_BOX.get(finding.severity, st.info)(html.finding_markdown(finding))
+        if not with_queries:
+            continue
+        query = draft_query(finding, result, note)
+        if query:
+            with st.expander(f"Draft query to the provider about {finding.code or 'this finding'}"):
+                st.caption("Neutral and non-leading (AHIMA/ACDIS compliant query practice); "
+                           "copy it with the button at the top right of the box.")
+                st.code(query, language=None, wrap_lines=True)
+
+
+def show_result(note: str, result: "CheckResult", key_prefix: str = "check") -> None:
+    """Verdict, billed codes, findings and the highlighted note of one checked encounter.
+
+    Usage::
+
+        show_result(note, result)
+    """
+    verdict = html.summary_sentence(result)
+    (st.error if any(f.severity == "error" for f in result.findings) else
+     st.warning if result.needs_review else st.success)(verdict)
+    st.subheader("Billed codes")
+    st.markdown(html.codes_table_html(result), unsafe_allow_html=True)
+    procedures = html.procedures_table_html(result)
+    if procedures:
+        st.markdown("**Procedures**")
+        st.markdown(procedures, unsafe_allow_html=True)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.subheader("The note")
+        st.markdown(html.legend_html(), unsafe_allow_html=True)
+        st.markdown(html.highlight_note(note, result), unsafe_allow_html=True)
+    with right:
+        show_findings(result, note)
+    first, second, _ = st.columns([1, 1, 4])
+    first.download_button("Download JSON", lambda: result_json(result), "chartaudit-result.json",
+                          "application/json", key=f"{key_prefix}_json", on_click="ignore")
+    second.download_button("Download CSV", lambda: result_csv(result, result.encounter_id or ""),
+                           "chartaudit-findings.csv", "text/csv", key=f"{key_prefix}_csv", on_click="ignore")
+
+
+def _problems(note: str, dx: str) -> list[str]:
+    problems = []
+    if not note.strip():
+        problems.append("Paste a note (or upload a .txt file): there is no documentation to check the codes against.")
+    if not split_codes(dx):
+        problems.append("Enter at least one diagnosis code: ICD-10-CM codes such as “R07.9, M25.511”, "
+                        "or find them with the search.")
+    return problems
+
+
+# ------------------------------------------------------------------------ page
+
+def render() -> None:
+    """Draw the page.
+
+    Usage::
+
+        st.Page(render, title="Check a note")
+    """
+    keep_values(KEPT_KEYS)
+    st.title("Does the note support the codes?")
+    st.markdown("Paste a clinical note and the codes you are about to bill. chartaudit shows which codes "
+                "the note supports, which it contradicts, and the exact words that decide it.")
+    st.button(SAMPLE_LABEL, on_click=load_sample, type="secondary", icon=":material/play_circle:")
+    showing = bool(st.session_state.get("show_results"))
+    results_area = st.container()
+
+    with st.expander("The note and the codes", expanded=not showing, icon=":material/edit_note:"):
+        left, right = st.columns([3, 2], gap="large")
+        with left:
+            st.text_area("Clinical note", key="note", height=300,
+                         placeholder="CC: chest pain\nHPI: 54 y/o M c/o chest pain x 2 days ...")
+            st.file_uploader("…or upload the note as a .txt file", type=["txt"], key="note_file",
+                             on_change=_load_note_file)
+            if st.session_state.get("note_file_problem"):
+                st.error(st.session_state["note_file_problem"])
+        with right:
+            st.text_input("Diagnosis codes (ICD-10-CM), pasted or added from the search", key="dx",
+                          placeholder="R07.9, M25.511")
+            _codes_preview(st.session_state.get("dx", "") or "")
+            st.markdown("**Search ICD-10-CM**")
+            _code_search()
+            st.text_input("Procedure codes (CPT/HCPCS)", key="px", placeholder="93000, 80061")
+            if st.session_state.get("setting") not in SETTINGS:
+                st.session_state["setting"] = SETTINGS[0]
+            st.radio("Setting", SETTINGS, key="setting", horizontal=True)
+            policies = _policies()
+        st.button("Check", type="primary", on_click=_check_clicked)
+    save_values(KEPT_KEYS)
+
+    if not showing:
+        return
+    with results_area:
+        _show_checked(policies)
+
+
+def _show_checked(policies: "PolicySet | None") -> None:
+    note = st.session_state.get("note", "") or ""
+    dx = st.session_state.get("dx", "") or ""
+    problems = _problems(note, dx)
+    if problems:
+        for problem in problems:
+            st.error(problem)
+        return
+    try:
+        result = check_encounter(note, dx, st.session_state.get("px", "") or "",
+                                 st.session_state.get("setting", "outpatient"), policies)
+        show_result(note, result)
+    except Exception as error:  # never a traceback in the page (and no note text in the log)
+        logger.error("checking a note failed (%s)", type(error).__name__)
+        st.error(f"chartaudit could not check this note ({type(error).__name__}). "
+                 "Please report it with the codes you entered (not the note).")
+
+
+def main() -> None:
+    """Run the whole viewer (kept for ``app.py`` scripts that call ``check_page.main``).
+
+    Usage::
+
+        main()
+    """
+    from chartaudit.ui.app import main as app_main
+
+    app_main()

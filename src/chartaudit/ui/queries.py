@@ -1,0 +1,194 @@
+"""Draft provider queries for documentation gaps, in clinical documentation integrity style.
+
+A query asks the provider to clarify the record; it must be neutral and non-leading
+(AHIMA/ACDIS "Guidelines for Achieving a Compliant Query Practice"): it cites the
+clinical indicators the note already holds, names no reimbursement or financial
+impact, does not ask the provider to add a diagnosis the record has no indicator for,
+and a multiple-choice query offers every clinically reasonable option plus "other"
+and "clinically undetermined". The open-ended query for a billed code that the note
+never mentions does not name that code's condition (the note holds no indicator of it). The drafts here follow that: an open-ended question
+where the note holds nothing, a multiple-choice one where it holds indicators.
+
+Only findings that a provider can resolve get a draft (the note lacks, denies,
+doubts, dates or places the condition differently); coding corrections such as
+``unspecified_code`` or ``invalid_code`` do not.
+
+Usage::
+
+    from chartaudit.ui.queries import draft_query
+    text = draft_query(finding, result, note)   # None when the finding needs no query
+"""
+
+from __future__ import annotations
+
+from chartaudit.types import CheckResult, CodeResult, Evidence, Finding, Mention
+
+#: Finding types that are documentation gaps a provider query can resolve.
+QUERY_TYPES: tuple[str, ...] = (
+    "unsupported_code",
+    "negated_evidence",
+    "uncertain_diagnosis",
+    "history_only",
+    "family_history_only",
+    "laterality_mismatch",
+)
+
+_UNDETERMINED = "Clinically undetermined"
+_OTHER = "Other (please specify)"
+_SIDES = ("right", "left", "bilateral")
+#: Longest sentence quoted in a query.
+MAX_QUOTE_CHARACTERS = 240
+
+
+def _section_name(evidence: Evidence) -> str:
+    return (evidence.section or "note").replace("_", " ")
+
+
+def _mention_of(result: CheckResult, evidence: Evidence) -> Mention | None:
+    return next((m for m in result.mentions if m.start == evidence.start and m.end == evidence.end), None)
+
+
+def _quoted_text(evidence: Evidence, result: CheckResult, note: str | None) -> str:
+    """The sentence that holds the evidence when the note is given (it carries side and context)."""
+    mention = _mention_of(result, evidence)
+    if note and mention is not None and mention.sentence_end > mention.sentence_start:
+        sentence = " ".join(note[mention.sentence_start:mention.sentence_end].split())
+        if evidence.text.split()[0].lower() in sentence.lower():
+            if len(sentence) > MAX_QUOTE_CHARACTERS:
+                sentence = sentence[:MAX_QUOTE_CHARACTERS].rsplit(" ", 1)[0] + " …"
+            return sentence
+    return " ".join(evidence.text.split())
+
+
+def _citations(evidence: list[Evidence], result: CheckResult, note: str | None, limit: int = 4) -> list[str]:
+    """The note's own words, one line each, with the section they come from."""
+    lines = []
+    seen: set[tuple[str, str]] = set()
+    for item in evidence:
+        text = _quoted_text(item, result, note)
+        key = (text.lower(), _section_name(item))
+        if key in seen:
+            continue
+        seen.add(key)
+        lines.append(f'  - "{text}" ({_section_name(item)})')
+        if len(lines) >= limit:
+            break
+    return lines
+
+
+def _affirmed_conditions(result: CheckResult, limit: int = 4) -> list[str]:
+    """Distinct affirmed conditions the note documents (concepts), for context in an open query."""
+    found: list[str] = []
+    for mention in result.mentions:
+        if not mention.affirmed:
+            continue
+        label = mention.concept or " ".join(mention.text.split())
+        if label.lower() not in (item.lower() for item in found):
+            found.append(label)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def _code_result(result: CheckResult, code: str | None) -> CodeResult | None:
+    return next((item for item in result.codes if item.code == code), None)
+
+
+def _options(choices: list[str]) -> list[str]:
+    return [f"  [ ] {choice}" for choice in [*choices, _OTHER, _UNDETERMINED]]
+
+
+def _condition_name(finding: Finding, result: CheckResult) -> str:
+    """The condition in the note's terms (the concept of the quoted mention), else the code's title."""
+    for item in finding.evidence:
+        mention = _mention_of(result, item)
+        if mention is not None and mention.concept:
+            return mention.concept
+    code = _code_result(result, finding.code)
+    description = code.description if code and code.description else ""
+    return description or (finding.code or "the condition")
+
+
+def draft_query(finding: Finding, result: CheckResult, note: str | None = None,
+                provider: str = "Dr. ___") -> str | None:
+    """A neutral, non-leading query to the provider for a documentation gap, or None.
+
+    With the note, each citation is the whole sentence that holds the evidence (so
+    the side or the hedge around a mention is quoted too). The text quotes the note (it is meant to be pasted into the record system, so it
+    holds protected health information: never log it).
+
+    Usage::
+
+        draft_query(finding, result, note)  # "Dr. ___,\\n\\nThe record for this encounter ..."
+    """
+    if finding.type not in QUERY_TYPES:
+        return None
+    condition = _condition_name(finding, result)
+    evidence = finding.evidence or (_code_result(result, finding.code).evidence
+                                    if _code_result(result, finding.code) else [])
+    cited = _citations(evidence, result, note)
+    body: list[str]
+
+    if finding.type == "unsupported_code":
+        documented = _affirmed_conditions(result)
+        body = [
+            "The note for this encounter documents the following condition(s):" if documented
+            else "The note documents no affirmed condition.",
+            *[f"  - {item}" for item in documented],
+            "",
+            "Based on your clinical judgement, please clarify in the record the condition(s) you evaluated "
+            "or treated at this encounter, including any condition not yet documented, "
+            "or indicate that no further documentation applies.",
+        ]
+    elif finding.type == "negated_evidence":
+        body = [
+            "The note for this encounter states:",
+            *cited,
+            "",
+            f"Please clarify the status of {condition.lower()} at this encounter:",
+            *_options([f"{condition}: present", f"{condition}: not present"]),
+        ]
+    elif finding.type == "uncertain_diagnosis":
+        body = [
+            "The note for this encounter documents:",
+            *cited,
+            "",
+            "Based on your clinical judgement and the work-up at this encounter, "
+            "can the diagnosis be further clarified?",
+            *_options([f"{condition}: confirmed", f"{condition}: ruled out",
+                       "Signs and symptoms only, diagnosis not established"]),
+        ]
+    elif finding.type == "history_only":
+        body = [
+            "The note for this encounter documents:",
+            *cited,
+            "",
+            f"Please clarify the status of {condition.lower()} at this encounter:",
+            *_options([f"{condition}: current, evaluated or treated at this encounter",
+                       f"{condition}: history only, no longer present or under treatment"]),
+        ]
+    elif finding.type == "family_history_only":
+        body = [
+            "The note for this encounter documents:",
+            *cited,
+            "",
+            f"Please clarify to whom {condition.lower()} applies:",
+            *_options(["The patient (a current condition of the patient)",
+                       "A family member only (family history)"]),
+        ]
+    else:  # laterality_mismatch
+        body = [
+            "The note for this encounter documents:",
+            *cited,
+            "",
+            "Please clarify the side affected:",
+            *_options([f"{side.capitalize()}" for side in _SIDES]),
+        ]
+
+    closing = [
+        "",
+        "Please document your response in the medical record. "
+        "The absence of a query does not imply any particular answer.",
+    ]
+    header = [f"{provider},", "", "Documentation clarification request for this encounter:", ""]
+    return "\n".join(header + body + closing)

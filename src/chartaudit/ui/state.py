@@ -1,0 +1,114 @@
+"""What the viewer keeps per process and per session: the checker, the tables, policies.
+
+The pipeline is loaded once per server process (``st.cache_resource``) and shared
+with the batch engine's per-process cache, so the check page and a batch audit use
+the same :class:`~chartaudit.checker.Checker`.
+
+Usage::
+
+    checker = get_checker()
+    policies = policy_file(uploaded.name, uploaded.getvalue())   # (path, PolicySet)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+if TYPE_CHECKING:
+    from chartaudit.checker import Checker
+    from chartaudit.knowledge import Icd10cm, PolicySet
+
+logger = logging.getLogger(__name__)
+
+#: Largest policy CSV accepted (policies are small tables, not notes).
+MAX_POLICY_BYTES = 5_000_000
+
+
+@st.cache_resource(show_spinner="Loading the clinical pipeline…")
+def get_checker() -> "Checker":
+    """The process's one checker (the batch engine's cached default checker).
+
+    Usage::
+
+        result = get_checker().check(note, dx="R07.9, M25.511")
+    """
+    from chartaudit.batch import cached_checker
+
+    return cached_checker(None, ())  # the same cache key as audit_frame uses
+
+
+@st.cache_resource(show_spinner="Loading ICD-10-CM…")
+def get_knowledge() -> "Icd10cm":
+    """The ICD-10-CM tables (loaded once per process).
+
+    Usage::
+
+        get_knowledge().search("shoulder pain", 10)
+    """
+    from chartaudit.knowledge import Icd10cm
+
+    return Icd10cm.load()
+
+
+class PolicyUploadError(ValueError):
+    """A policy upload that cannot be used; the message is one line naming the upload."""
+
+
+def policy_file(name: str, data: bytes) -> tuple[Path, "PolicySet"]:
+    """Store an uploaded policy CSV under a name derived from its content, and read it.
+
+    Policies hold no patient data. The same content always gets the same path, so the
+    batch engine's per-configuration checker cache is reused across runs.
+
+    Usage::
+
+        path, policies = policy_file("payer.csv", uploaded.getvalue())
+    """
+    from chartaudit.knowledge import load_policies
+
+    if len(data) > MAX_POLICY_BYTES:
+        raise PolicyUploadError(f"{name}: {len(data):,} bytes is over the {MAX_POLICY_BYTES:,}-byte limit for a policy")
+    digest = hashlib.sha256(data).hexdigest()[:24]
+    folder = Path(tempfile.gettempdir()) / "chartaudit-policies"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{digest}.csv"
+    if not path.exists():
+        path.write_bytes(data)
+    try:
+        return path, load_policies([path])
+    except ValueError as error:
+        message = str(error).replace(str(path), name)
+        raise PolicyUploadError(message) from None
+    except OSError as error:
+        raise PolicyUploadError(f"{name}: cannot be read ({type(error).__name__})") from None
+
+
+def keep_values(keys: tuple[str, ...]) -> None:
+    """Restore widget values saved by :func:`save_values` (Streamlit drops them on a page switch).
+
+    Usage::
+
+        keep_values(("note", "dx")); ...widgets...; save_values(("note", "dx"))
+    """
+    for key in keys:
+        saved = f"_kept_{key}"
+        if key not in st.session_state and saved in st.session_state:
+            st.session_state[key] = st.session_state[saved]
+
+
+def save_values(keys: tuple[str, ...]) -> None:
+    """Save the current widget values so that :func:`keep_values` can restore them later.
+
+    Usage::
+
+        save_values(("note", "dx"))
+    """
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[f"_kept_{key}"] = st.session_state[key]
