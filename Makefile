@@ -29,13 +29,21 @@ app: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# Regenerate the precomputed ICD-10-CM tables and target terms (needs simple-icd-10-cm).
+# Regenerate the precomputed ICD-10-CM tables, target terms (needs simple-icd-10-cm) and fuzzy index (scikit-learn).
 models: $(STAMP)
 	$(BIN)/python -m chartaudit.knowledge.build
 	$(BIN)/python -m chartaudit.extract.targets.build
+	$(BIN)/python -m chartaudit.extract.fuzzy.build
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_check.py
+	$(BIN)/python benchmarks/bench_audit.py
+
+# Run both tuning notebooks top to bottom; what they write goes to a temporary folder, not the repository.
+.PHONY: notebooks
+notebooks: $(STAMP)
+	CHARTAUDIT_NOTEBOOK_OUT="$$(mktemp -d)" $(BIN)/jupyter-execute --timeout=600 \
+		notebooks/01_tune_extractor.ipynb notebooks/02_audit_analysis.ipynb
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build src/*.egg-info
