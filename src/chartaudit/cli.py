@@ -6,6 +6,7 @@ Usage::
     chartaudit audit claims.csv --out findings.csv --policy data/samples/demo_policy.csv
     chartaudit evaluate data/samples/encounters.jsonl
     chartaudit lookup "shoulder pain"
+    chartaudit build-model models/default dist/default.chartaudit
 
 Exit status: 0 on success whatever is found; 2 on bad usage or unreadable input,
 with a one-line reason on stderr.
@@ -20,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Sequence
+
+from chartaudit.models import ModelError
 
 logger = logging.getLogger("chartaudit")
 
@@ -78,7 +81,7 @@ def _format_text(result) -> str:
         for evidence in code.evidence[:3]:
             section = f" [{evidence.section.replace('_', ' ')}]" if evidence.section else ""
             lines.append(f"  {'':<{width}}    \"{' '.join(evidence.text.split())}\" "
-                         f"({evidence.assertion}){section}")
+                         f"({evidence.assertion}{', fuzzy match' if evidence.source == 'fuzzy' else ''}){section}")
     if result.procedures:
         lines.append("")
         lines.append("Procedures")
@@ -120,18 +123,25 @@ def command_check(args: argparse.Namespace) -> int:
 # -- audit ------------------------------------------------------------------------
 
 
-def _progress_bar(total_hint: int | None):
-    """A progress callback on stderr when it is a terminal, else None."""
+def _progress_bar(total_hint: int | None = None):
+    """A progress callback on stderr (count, rate, ETA) when it is a terminal, else None.
+
+    The callback takes (encounters just finished, fraction of the input read or None).
+    """
     if not sys.stderr.isatty():
         return None
     started = time.monotonic()
     done = [0]
 
-    def update(count: int) -> None:
+    def update(count: int, fraction: float | None = None) -> None:
         done[0] += count
         elapsed = max(time.monotonic() - started, 1e-6)
         rate = done[0] / elapsed
-        eta = f", ETA {((total_hint - done[0]) / rate):.0f} s" if total_hint and rate else ""
+        eta = ""
+        if total_hint and rate:
+            eta = f", {100 * done[0] / total_hint:.0f}%, ETA {max(total_hint - done[0], 0) / rate:.0f} s"
+        elif fraction:
+            eta = f", {100 * fraction:.0f}%, ETA {elapsed * (1 - fraction) / fraction:.0f} s"
         sys.stderr.write(f"\r{done[0]:,} encounters, {rate:.1f}/s{eta}   ")
         sys.stderr.flush()
 
@@ -140,18 +150,31 @@ def _progress_bar(total_hint: int | None):
 
 def command_audit(args: argparse.Namespace) -> int:
     from chartaudit.batch import AuditJob, BatchInputError, ColumnMap, run_audit
+    from chartaudit.batch.io import input_rows
+    from chartaudit.batch.runner import WorkerDied
 
+    if args.workers < 0 or args.chunk_size < 1:
+        raise UsageError("--workers must be >= 0 and --chunk-size >= 1")
     policies = tuple(str(Path(p)) for p in (args.policy or []))
     _policies(policies)  # fail early, in one line, on a bad policy file
     columns = ColumnMap(id=args.id_col, note=args.note_col, dx=args.dx_col, px=args.px_col,
                         setting=args.setting_col, note_path=args.note_path_col)
     job = AuditJob(input=Path(args.input), output=Path(args.out), columns=columns, policies=policies,
                    model=args.model, workers=args.workers or _default_workers(), chunk_size=args.chunk_size,
-                   summary=Path(args.summary) if args.summary else None)
+                   summary=Path(args.summary) if args.summary else None, resume=args.resume,
+                   engine=args.engine, scheduler=args.scheduler)
     try:
-        summary = run_audit(job, progress=_progress_bar(None))
+        total = input_rows(job.input) if job.input.exists() else None
+        summary = run_audit(job, progress=_progress_bar(total))
     except BatchInputError as error:
         raise UsageError(str(error)) from None
+    except WorkerDied as error:
+        sys.stderr.write(f"chartaudit: error: {error}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write(f"\nchartaudit: finished chunks are kept in {job.work_dir}; "
+                         "rerun with --resume to continue\n")
+        raise
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     for line in summary.lines():
@@ -187,6 +210,48 @@ def command_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- build-model ------------------------------------------------------------------
+
+
+MODEL_HELP = "model directory or built model artifact (default: models/default)"
+
+
+def _model_argument(value: str) -> str:
+    """argparse type of ``--model``: an existing model directory or artifact (checked cheaply)."""
+    from chartaudit.models import REQUIRED_FILES, is_artifact
+
+    path = Path(value)
+    if path.is_dir():
+        if not any((path / name).is_file() for name in REQUIRED_FILES):
+            raise argparse.ArgumentTypeError(f"{value}: not a model directory (no {' or '.join(REQUIRED_FILES)})")
+        return value
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"{value}: no such model directory or artifact")
+    if not is_artifact(path):
+        raise argparse.ArgumentTypeError(f"{value}: not a model directory or a built model artifact")
+    return value
+
+
+def command_build_model(args: argparse.Namespace) -> int:
+    """Validate a model directory and compile it into one artifact; exit 2 on the first problem."""
+    from chartaudit.models import build_model
+
+    source = Path(args.source)
+    if not source.is_dir():
+        raise UsageError(f"{args.source}: not a model directory")
+    try:
+        report = build_model(source, Path(args.output))
+    except ModelError as error:
+        raise UsageError(str(error)) from None
+    for warning in report.warnings:
+        sys.stderr.write(f"chartaudit: warning: {warning}\n")
+    info = report.info
+    sys.stdout.write(f"{report.artifact}: {info.name} {info.version}, {len(info.files)} files, "
+                     f"{report.size_bytes:,} bytes, content {info.content_hash[:12]} "
+                     f"(validated and built in {report.seconds:.2f} s)\n")
+    return EXIT_OK
+
+
 # -- lookup -----------------------------------------------------------------------
 
 
@@ -216,23 +281,29 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--setting", default="outpatient", help="outpatient (default) or inpatient")
     check.add_argument("--policy", action="append", help="coverage policy CSV (may be repeated)")
     check.add_argument("--format", choices=("text", "json"), default="text")
-    check.add_argument("--model", help="model directory (default: models/default)")
+    check.add_argument("--model", type=_model_argument, help=MODEL_HELP)
     check.set_defaults(handler=command_check)
 
     audit = commands.add_parser("audit", help="audit a batch of encounters")
-    audit.add_argument("input", help="encounters: .csv, .parquet or .jsonl")
-    audit.add_argument("--out", required=True, help="findings: .csv, .parquet, .jsonl or .xlsx")
+    audit.add_argument("input", help="encounters: .csv, .parquet (file or directory) or .jsonl")
+    audit.add_argument("--out", required=True,
+                       help="findings: .csv, .parquet, .jsonl, .xlsx, or a directory (partitioned Parquet)")
     audit.add_argument("--policy", action="append", help="coverage policy CSV (may be repeated)")
     audit.add_argument("--summary", help="write one row per encounter to this file")
     audit.add_argument("--workers", type=int, default=0, help="worker processes (default: all cores)")
-    audit.add_argument("--chunk-size", type=int, default=500)
-    audit.add_argument("--model", help="model directory (default: models/default)")
+    audit.add_argument("--chunk-size", type=int, default=200, help="encounters per chunk (default: 200)")
+    audit.add_argument("--model", type=_model_argument, help=MODEL_HELP)
     audit.add_argument("--id-col", default="encounter_id")
     audit.add_argument("--note-col", default="note_text")
     audit.add_argument("--dx-col", default="dx_codes")
     audit.add_argument("--px-col", default="px_codes")
     audit.add_argument("--setting-col", default="setting")
     audit.add_argument("--note-path-col", default="note_path")
+    audit.add_argument("--resume", action="store_true",
+                       help="continue an interrupted run from its finished chunks (OUT.parts/)")
+    audit.add_argument("--engine", choices=("local", "dask"), default="local",
+                       help="local worker processes (default) or a Dask cluster")
+    audit.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
     audit.set_defaults(handler=command_audit)
 
     evaluate = commands.add_parser("evaluate", help="measure the checker on gold data")
@@ -241,8 +312,13 @@ def build_parser() -> argparse.ArgumentParser:
                           help="gold data format (default: from the file's extension and first record)")
     evaluate.add_argument("--errors", type=int, default=0, help="list the N worst cases")
     evaluate.add_argument("--limit", type=int, default=0, help="evaluate only the first N records")
-    evaluate.add_argument("--model", help="model directory (default: models/default)")
+    evaluate.add_argument("--model", type=_model_argument, help=MODEL_HELP)
     evaluate.set_defaults(handler=command_evaluate)
+
+    build = commands.add_parser("build-model", help="validate a model directory and compile it into one artifact")
+    build.add_argument("source", help="model directory (such as models/default or an edited copy)")
+    build.add_argument("output", help="artifact file to write (such as tuned.chartaudit), or a directory")
+    build.set_defaults(handler=command_build_model)
 
     lookup = commands.add_parser("lookup", help="search ICD-10-CM by code or words")
     lookup.add_argument("query", nargs="+")
@@ -256,11 +332,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "handler", None):
-            raise UsageError("a command is required: check, audit, evaluate or lookup (see chartaudit --help)")
+            raise UsageError("a command is required: check, audit, evaluate, lookup or build-model (see chartaudit --help)")
         logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                             format="chartaudit: %(levelname)s: %(message)s")
         return args.handler(args)
     except UsageError as error:
+        sys.stderr.write(f"chartaudit: error: {error}\n")
+        return EXIT_USAGE
+    except ModelError as error:  # a damaged model artifact found while loading it
         sys.stderr.write(f"chartaudit: error: {error}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
