@@ -37,9 +37,18 @@ ROW_COLUMN = "input_row"
 PARSE_ERROR_COLUMN = "__error__"
 
 
-@lru_cache(maxsize=4)
 def cached_checker(model: str | None = None, policies: tuple[str, ...] = ()) -> "Checker":
-    """One checker per process and configuration (the pipeline is the costly part)."""
+    """One checker per process and configuration (the pipeline is the costly part).
+
+    Usage::
+
+        checker = cached_checker()  # the same object as cached_checker(None, ())
+    """
+    return _cached_checker(None if model is None else str(model), tuple(str(policy) for policy in policies))
+
+
+@lru_cache(maxsize=4)
+def _cached_checker(model: str | None, policies: tuple[str, ...]) -> "Checker":
     from chartaudit.checker import Checker
 
     return Checker(model=model, policies=list(policies))

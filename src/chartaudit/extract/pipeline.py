@@ -29,7 +29,6 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from chartaudit.resources import default_model_dir
 
 logger = logging.getLogger(__name__)
 

@@ -88,6 +88,9 @@ class FuzzySettings:
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+#: Longer "words" are not words (base64, joined tokens, a note with no spaces): spelling
+#: candidates grow with the square of a word's length, so they are never corrected.
+MAX_WORD_LENGTH = 40
 
 
 def _deletions(word: str) -> set[str]:
@@ -101,7 +104,7 @@ def one_edit(first: str, second: str) -> bool:
 
         one_edit("pian", "pain")  # True
     """
-    if first == second or abs(len(first) - len(second)) > 1:
+    if first == second or abs(len(first) - len(second)) > 1 or len(first) > MAX_WORD_LENGTH:
         return False
     if len(first) == len(second):
         diffs = [index for index, (a, b) in enumerate(zip(first, second)) if a != b]
@@ -163,6 +166,8 @@ class FuzzyLinker:
         Candidates are generated, not searched: every swap of two adjacent letters and,
         in a word of ``min_indel_length`` letters, every inner letter left out or added.
         """
+        if len(word) > MAX_WORD_LENGTH:
+            return ()
         cached = self._corrections.get(word)
         if cached is not None:
             return cached
@@ -186,7 +191,8 @@ class FuzzyLinker:
     def is_typo(self, word: str) -> bool:
         """True for an alphabetic word, long enough to correct, that no phrase uses or only a
         rare one does ("pian" names yaws, but is far more often a misspelt "pain")."""
-        if len(word) < self.settings.min_typo_length or not word.isalpha() or word in self.settings.known_words:
+        if (len(word) < self.settings.min_typo_length or len(word) > MAX_WORD_LENGTH
+                or not word.isalpha() or word in self.settings.known_words):
             return False
         return self.frequency.get(word, 0) <= self.settings.rare_count
 
