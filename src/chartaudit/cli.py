@@ -286,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="audit a batch of encounters")
     audit.add_argument("input", help="encounters: .csv, .parquet (file or directory) or .jsonl")
-    audit.add_argument("--out", required=True,
+    audit.add_argument("-o", "--out", required=True,
                        help="findings: .csv, .parquet, .jsonl, .xlsx, or a directory (partitioned Parquet)")
     audit.add_argument("--policy", action="append", help="coverage policy CSV (may be repeated)")
     audit.add_argument("--summary", help="write one row per encounter to this file")

@@ -68,7 +68,7 @@ def create_pipeline(model_dir: Path | str | None = None) -> Language:
     """
     import spacy
 
-    from chartaudit.extract.tokenizer import TextKeepingTokenizer, add_special_cases, load_special_cases
+    from chartaudit.extract.tokenizer import ClinicalTokenizer, add_special_cases, load_special_cases
     from chartaudit.models import model_directory
 
     started = time.perf_counter()
@@ -77,7 +77,7 @@ def create_pipeline(model_dir: Path | str | None = None) -> Language:
     nlp = spacy.blank("en")
     nlp.max_length = MAX_TEXT_LENGTH
     add_special_cases(nlp, load_special_cases(model_path))
-    nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
+    nlp.tokenizer = ClinicalTokenizer(nlp.tokenizer)
     config = {"model_dir": str(model_path)}
     for name in PIPE_NAMES:
         # validate=False: the configs are ours; validation costs ~0.1 s per process.

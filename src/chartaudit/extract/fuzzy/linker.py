@@ -156,6 +156,7 @@ class FuzzyLinker:
         self.frequency = frequency
         self.vocabulary = frozenset(frequency)
         self._corrections: dict[str, tuple[str, ...]] = {}
+        self._inner_insertions: dict[str, tuple[str, ...]] | None = None
         self._fixes: dict[str, tuple[str, ...]] = {}
 
     # -- spelling ---------------------------------------------------------------------
@@ -175,7 +176,7 @@ class FuzzyLinker:
         found = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
         if len(word) >= self.settings.min_indel_length:
             found |= {word[:i] + word[i + 1:] for i in range(1, len(word) - 1)}
-            found |= {word[:i] + letter + word[i:] for i in range(1, len(word)) for letter in _LETTERS}
+            found.update(self._insertions().get(word, ()))
         found = {candidate for candidate in found if candidate != word and candidate in vocabulary}
         # A correction must be a common word: far more frequent in the phrases than the
         # word as written (a long word has few real-word neighbours: one phrase is enough).
@@ -187,6 +188,24 @@ class FuzzyLinker:
             self._corrections.clear()
         self._corrections[word] = result
         return result
+
+    def _insertions(self) -> dict[str, tuple[str, ...]]:
+        """Vocabulary words by what they become without one inner letter ("pain" -> ... ).
+
+        Looking a word up here finds every vocabulary word it is with one inner
+        letter added, without generating 26 candidates per position (built on first use).
+        """
+        if self._inner_insertions is None:
+            index: dict[str, list[str]] = {}
+            shortest = self.settings.min_indel_length + 1
+            for candidate in self.vocabulary:
+                if len(candidate) < shortest:
+                    continue
+                for position in range(1, len(candidate) - 1):
+                    if candidate[position] in _LETTERS:
+                        index.setdefault(candidate[:position] + candidate[position + 1:], []).append(candidate)
+            self._inner_insertions = {key: tuple(values) for key, values in index.items()}
+        return self._inner_insertions
 
     def is_typo(self, word: str) -> bool:
         """True for an alphabetic word, long enough to correct, that no phrase uses or only a
