@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from chartaudit.batch import OUTPUT_COLUMNS, escape_cell
+from chartaudit.batch.engine import result_rows as batch_rows
 from chartaudit.types import CheckResult
 
 #: Upload formats by file name ending.
@@ -56,24 +57,8 @@ def result_rows(result: CheckResult, encounter_id: str = "") -> list[dict[str, A
 
         rows = result_rows(result, "enc-001")
     """
-    rows = []
-    for finding in result.findings:
-        first = finding.evidence[0] if finding.evidence else None
-        row = {
-            "encounter_id": encounter_id or (result.encounter_id or ""),
-            "type": finding.type,
-            "severity": finding.severity,
-            "code": finding.code or "",
-            "related_code": finding.related_code or "",
-            "message": finding.message,
-            "suggestion": finding.suggestion,
-            "evidence_text": " | ".join(" ".join(item.text.split()) for item in finding.evidence),
-            "evidence_start": first.start if first else None,
-            "evidence_end": first.end if first else None,
-            "guideline": finding.guideline,
-        }
-        rows.append({column: escape_cell(row.get(column)) for column in OUTPUT_COLUMNS})
-    return rows
+    return [{column: escape_cell(row.get(column)) for column in OUTPUT_COLUMNS}
+            for row in batch_rows(encounter_id or (result.encounter_id or ""), result)]
 
 
 def result_csv(result: CheckResult, encounter_id: str = "") -> str:
