@@ -111,3 +111,26 @@ def test_cli(tsv: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert out.splitlines()[0].startswith("7 sentences")
     assert "other experiencer" in out
     assert sum(line.startswith("row ") for line in out.splitlines()) == 1
+
+
+def test_historical_is_scored_as_temporality(tmp_path: Path, checker) -> None:  # noqa: ANN001
+    """NegEx Historical = onset over ~2 weeks ago: a current chronic condition counts."""
+    path = write_tsv(tmp_path / "temporal.tsv", [
+        HEADER,
+        "1\tCAD\tKnown CAD, stable on aspirin.\tAffirmed\tHistorical\tPatient",
+        "2\thypertension\tHYPERTENSION for ten years.\tAffirmed\tHistorical\tPatient",
+        "3\tchest pain\tCHEST PAIN since this morning.\tAffirmed\tRecent\tPatient",
+    ])
+    report = evaluate_negex(path, checker)
+    historical = report.counts["historical"]
+    assert (historical.true_positive, historical.false_positive, historical.false_negative) == (2, 0, 0)
+    assert "not the billing flag historical" in report.table()
+
+
+def test_cli_half(tsv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate", str(tsv), "--half", "even"]) == 0
+    even = capsys.readouterr().out
+    assert main(["evaluate", str(tsv), "--half", "odd"]) == 0
+    odd = capsys.readouterr().out
+    counts = [int(out.splitlines()[0].split()[0]) for out in (even, odd)]
+    assert sum(counts) == 7 and all(counts)

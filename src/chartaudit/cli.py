@@ -204,6 +204,11 @@ def command_evaluate(args: argparse.Namespace) -> int:
                          + " or ".join(sorted(EVALUATION_FORMATS)))
     options = {"limit": args.limit} if args.limit else {}
     report = evaluate(kind, path, Checker(model=args.model), **options)
+    if args.half:
+        if not hasattr(report, "select"):
+            raise UsageError(f"--half is supported for NegEx files only, not {kind}")
+        parity = 0 if args.half == "even" else 1
+        report = report.select(lambda row: row.index % 2 == parity)
     sys.stdout.write(report.table() + "\n")
     if args.errors:
         sys.stdout.write("\n".join(report.error_lines(args.errors)) + "\n")
@@ -312,6 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="gold data format (default: from the file's extension and first record)")
     evaluate.add_argument("--errors", type=int, default=0, help="list the N worst cases")
     evaluate.add_argument("--limit", type=int, default=0, help="evaluate only the first N records")
+    evaluate.add_argument("--half", choices=("even", "odd"),
+                          help="NegEx: score only the even or odd data rows (0-based), to check generalisation")
     evaluate.add_argument("--model", type=_model_argument, help=MODEL_HELP)
     evaluate.set_defaults(handler=command_evaluate)
 

@@ -59,6 +59,7 @@ MODEL_FILES: dict[str, str] = {
     LEXICON_FILE: "phrase -> ICD-10-CM code or concept",
     "abbreviations.json": "tokenizer special cases and short form -> lexicon phrase",
     "context_rules.json": "medSpaCy ConText rules (negation, uncertainty, history, family, hypothetical)",
+    "temporality_rules.json": "NegEx temporality: ConText rules, sections and chronic conditions (onset over ~2 weeks ago)",
     "section_rules.json": "section header rules",
     "sentence_rules.json": "sentence splitter rules",
     "anatomy.json": "side words and body sites",
@@ -326,8 +327,10 @@ def _check_abbreviations(name: str, text: str, lexicon_phrases: set[str], proble
 def _check_context_rules(name: str, text: str, problems: list[str]) -> None:
     from chartaudit.extract.context import rules as context_rules
 
-    # Categories that set a flag, and those that only shape scopes (RECENT ends a historical scope).
-    categories = set(context_rules.CATEGORY_FLAGS) | set(getattr(context_rules, "SCOPE_ONLY_CATEGORIES", ()))
+    if name == context_rules.TEMPORALITY_RULES_FILE:
+        categories = set(context_rules.TEMPORALITY_CATEGORIES)
+    else:  # categories that set a flag, and those that only shape scopes (RECENT ends a historical scope)
+        categories = set(context_rules.CATEGORY_FLAGS) | set(getattr(context_rules, "SCOPE_ONLY_CATEGORIES", ()))
     data = _parse_json(name, text, problems)
     if data is None:
         return
@@ -444,7 +447,7 @@ def _check_code_table(name: str, text: str, is_code: Callable[[str], bool], prob
 
 def _check_loads(model_dir: Path, names: Iterable[str], problems: list[str]) -> None:
     """Run the loaders the pipeline itself uses, so that what validates also loads."""
-    from chartaudit.extract.context.rules import load_context_rules
+    from chartaudit.extract.context.rules import load_context_rules, load_temporality_rules
     from chartaudit.extract.laterality.rules import LateralityRules
     from chartaudit.extract.sections.rules import SectionRules
     from chartaudit.extract.sentences.rules import SentenceRules
@@ -456,6 +459,7 @@ def _check_loads(model_dir: Path, names: Iterable[str], problems: list[str]) -> 
         "abbreviations.json": lambda: (read_abbreviations(model_dir / "abbreviations.json"),
                                        load_special_cases(model_dir)),
         "context_rules.json": lambda: load_context_rules(model_dir),
+        "temporality_rules.json": lambda: load_temporality_rules(model_dir),
         "section_rules.json": lambda: SectionRules.from_json(model_dir / "section_rules.json"),
         "sentence_rules.json": lambda: SentenceRules.from_json(model_dir / "sentence_rules.json"),
         "anatomy.json": lambda: LateralityRules.from_json(model_dir),
@@ -502,7 +506,7 @@ def validate_model(model_dir: str | Path) -> tuple[ModelInfo, list[str]]:
     for name, text in files.items():
         if name == "abbreviations.json":
             _check_abbreviations(name, text, lexicon_phrases, problems, warnings)
-        elif name == "context_rules.json":
+        elif name in ("context_rules.json", "temporality_rules.json"):
             _check_context_rules(name, text, problems)
         elif name == "section_rules.json":
             _check_section_rules(name, text, problems)

@@ -59,6 +59,13 @@ class Mention:
     ``codes`` holds candidate ICD-10-CM codes, best first. When the note states a
     side, ``codes`` already holds the side-specific code. The assertion flags come
     from ConText; ``family`` is true for any experiencer other than the patient.
+
+    ``historical`` is the billing sense: past, not current (it makes a code
+    ``history_only``). ``temporality`` is NegEx's sense, when the condition began:
+    "historical" for an onset more than about two weeks ago, which includes
+    current chronic conditions ("known CAD", "hypertension for 10 years");
+    "hypothetical"; or "recent". It never decides a finding. A historical or
+    hypothetical mention always has that temporality.
     """
 
     text: str
@@ -77,6 +84,13 @@ class Mention:
     source: str = "lexicon"  # "lexicon" | "icd" | "abbreviation" | "fuzzy"
     sentence_start: int = 0
     sentence_end: int = 0
+    temporality: str = "recent"  # "recent" | "historical" | "hypothetical" (NegEx: onset over 2 weeks ago)
+
+    def __post_init__(self) -> None:
+        if self.hypothetical:
+            self.temporality = "hypothetical"
+        elif self.historical and self.temporality == "recent":
+            self.temporality = "historical"
 
     @property
     def assertion(self) -> str:

@@ -13,19 +13,27 @@ longest run of words found; else the whole sentence), and that span is assessed
 with :meth:`chartaudit.extract.Extractor.assess`, so ConText applies to it as to
 a matched target.
 
-How the labels map. Each NegEx dimension is scored on its own, from the flags
-of the span (not from the single priority label of a mention, which would hide
-"historical" behind "negated" in "no history of stroke"):
+How the labels map. Each NegEx dimension is scored on its own, from the span's
+flags and temporality (not from the single priority label of a mention, which
+would hide "historical" behind "negated" in "no history of stroke"):
 
 =====================  ===========================  ==============================
 row of the table       gold positive                predicted positive
 =====================  ===========================  ==============================
 negated                negation ``Negated``         flag ``negated``
-historical             temporality ``Historical``   flag ``historical``
-hypothetical           temporality ``Not           flag ``hypothetical``
+historical             temporality ``Historical``   temporality ``historical``
+hypothetical           temporality ``Not           temporality ``hypothetical``
                        particular`` / hypothetical
 other experiencer      experiencer not ``Patient``  flag ``family``
 =====================  ===========================  ==============================
+
+NegEx's ``Historical`` is *temporality*: the condition began more than about two
+weeks ago, whether or not it is still present (chronic conditions, "known CAD",
+social-history items, "history of"). It is scored against
+``SpanAssertion.temporality`` (``temporality_rules.json``), **not** against the
+billing flag ``historical`` (past, not current), which decides the
+``history_only`` finding and is deliberately narrower: a current chronic
+condition is temporality "historical" but supports its code.
 
 ``Recent`` is the absence of both temporal labels. Our ``uncertain`` flag has no
 NegEx counterpart (NegEx annotates possible conditions as Affirmed) and is not
@@ -58,13 +66,18 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Table row name -> the Mention flag that predicts it.
+#: Table row name -> what predicts it: a Mention flag, or ``temporality:<value>``.
 LABEL_FLAGS: dict[str, str] = {
     "negated": "negated",
-    "historical": "historical",
-    "hypothetical": "hypothetical",
+    "historical": "temporality:historical",
+    "hypothetical": "temporality:hypothetical",
     "other experiencer": "family",
 }
+#: Printed under the table: what the historical row measures.
+TEMPORALITY_NOTE = (
+    "historical = NegEx temporality (onset over ~2 weeks ago, current chronic conditions included), "
+    "scored against Mention.temporality, not the billing flag historical (past, not current: history_only)"
+)
 COLUMNS = ("condition", "sentence", "negation", "temporality", "experiencer")
 _NEGATION = {"negated": True, "affirmed": False}
 _TEMPORALITY = {"recent": "", "historical": "historical", "not particular": "hypothetical", "hypothetical": "hypothetical"}
@@ -136,7 +149,7 @@ class NegexReport:
             summary += f" ({self.skipped} rows skipped)"
         if unlocated:
             summary += f"; condition not found verbatim in {unlocated}"
-        return summary + "\n" + format_table(header, rows)
+        return summary + "\n" + format_table(header, rows) + "\n" + TEMPORALITY_NOTE
 
     def error_lines(self, n: int) -> list[str]:
         """The ``n`` worst misclassified rows (most labels wrong first), with their text."""
@@ -257,8 +270,9 @@ def evaluate_negex(path: str | Path, checker: "Checker | None" = None, *, limit:
             continue
         condition, sentence = record[0], record[1]
         start, end, located = locate_condition(condition, sentence)
-        flags = extractor.assess(sentence, [(start, end)])[0].flags
-        predicted = frozenset(label for label, flag in LABEL_FLAGS.items() if flag in flags)
+        assessed = extractor.assess(sentence, [(start, end)])[0]
+        signals = assessed.flags | {f"temporality:{assessed.temporality}"}
+        predicted = frozenset(label for label, signal in LABEL_FLAGS.items() if signal in signals)
         report.rows.append(NegexRow(index, row_id, condition, sentence, gold, predicted, located))
     if report.skipped:
         logger.warning("NegEx evaluation: %d unreadable rows skipped", report.skipped)

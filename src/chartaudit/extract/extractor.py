@@ -19,7 +19,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from chartaudit.extract.context.rules import ASSERTION_FLAGS
+from chartaudit.extract.context.rules import ASSERTION_FLAGS, temporality_of
 from chartaudit.extract.pipeline import build_pipeline
 from chartaudit.extract.sections.component import SECTIONS_ATTRIBUTE, section_at
 from chartaudit.extract.targets.matcher import TARGET_ATTRIBUTE, TargetMatcher
@@ -44,15 +44,20 @@ class SpanAssertion:
     end (int): Character after the span.
     flags (frozenset[str]): The Mention flags set ("negated", "historical", "family",
         "hypothetical", "uncertain"); empty when the span is affirmed.
+    temporality (str): NegEx temporality, "recent" | "historical" (onset over about
+        two weeks ago, current chronic conditions included) | "hypothetical"; see
+        :attr:`chartaudit.types.Mention.temporality`.
 
     Usage::
 
         extractor.assess("No fever.", [(3, 8)])[0].assertion  # 'negated'
+        extractor.assess("Known CAD.", [(6, 9)])[0].temporality  # 'historical'
     """
 
     start: int
     end: int
     flags: frozenset[str] = frozenset()
+    temporality: str = "recent"
 
     @property
     def assertion(self) -> str:
@@ -166,7 +171,10 @@ class Extractor:
         if kept:
             detector = self.nlp.get_pipe(CONTEXT_PIPE)
             for (index, _), flags in zip(kept, detector.assess(doc, [span for _, span in kept])):
-                results[index] = SpanAssertion(results[index].start, results[index].end, frozenset(flags))
+                results[index] = SpanAssertion(
+                    results[index].start, results[index].end, frozenset(flags & set(ASSERTION_FLAGS)),
+                    temporality_of(flags),
+                )
         return results
 
     def pipe(self, texts: Iterable[str], batch_size: int = 64) -> Iterator[list[Mention]]:
@@ -233,6 +241,7 @@ class Extractor:
                     source=hit.source,
                     sentence_start=sentence_start,
                     sentence_end=max(sentence_end, entity.end_char),
+                    temporality=temporality_of(flags),
                     **{flag: flag in flags for flag in ASSERTION_FLAGS},
                 )
             )

@@ -18,6 +18,12 @@ Then section-based assertions are added (``meta.json``
 ``components.context.section_assertions``): mentions in a past medical or
 surgical history section are historical, in family history about a relative.
 
+Last, NegEx temporality (``temporality_rules.json``): a second rule set, with
+section defaults and conditions chronic by nature, marks spans whose condition
+began over about two weeks ago with ``onset_past`` (not a Mention flag:
+``Mention.temporality`` and ``SpanAssertion.temporality`` read it). It never
+changes the billing flags.
+
 Sets ``Span._.chartaudit_target.flags`` (a set of Mention flag names);
 ``ContextDetector.assess(doc, spans)`` gives the flags of any spans (they play the
 targets' part), which ``Extractor.assess`` uses for conditions supplied by a caller.
@@ -40,7 +46,14 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from chartaudit.extract._medspacy import import_medspacy_parts
-from chartaudit.extract.context.rules import CATEGORY_FLAGS, expand_pattern, load_context_rules
+from chartaudit.extract.context.rules import (
+    CATEGORY_FLAGS,
+    ONSET_PAST,
+    TEMPORALITY_CATEGORIES,
+    expand_pattern,
+    load_context_rules,
+    load_temporality_rules,
+)
 from chartaudit.extract.sections.component import SECTIONS_ATTRIBUTE
 from chartaudit.extract.settings import component_settings, load_meta
 from chartaudit.extract.targets.matcher import TARGET_ATTRIBUTE
@@ -48,24 +61,19 @@ from chartaudit.extract.targets.matcher import TARGET_ATTRIBUTE
 logger = logging.getLogger(__name__)
 
 
-class ContextDetector:
-    """Negation, history, experiencer, hypothetical and uncertainty of targets."""
+class _ModifierMatcher:
+    """Finds the modifiers of one rule set (a ``PhraseMatcher`` for simple patterns)."""
 
-    def __init__(self, nlp: Language, name: str, model_dir: Path) -> None:
-        self.name = name
-        parts = import_medspacy_parts()
-        self._modifier_class = parts["ConTextModifier"]
-        self._graph_class = parts["ConTextGraph"]
-        self._prune = parts["prune_overlapping_matches"]
-        self.rules = load_context_rules(Path(model_dir))
+    def __init__(self, nlp: Language, name: str, rules: list[Any]) -> None:
+        self.rules = rules
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.token_matcher: Matcher | None = None
-        self._rule_by_match_id: dict[int, Any] = {}
+        self.rule_by_match_id: dict[int, Any] = {}
         phrases: dict[str, list[str]] = {}
-        for index, rule in enumerate(self.rules):
+        for index, rule in enumerate(rules):
             key = f"{name}_{index}"
             match_id = nlp.vocab.strings.add(key)
-            self._rule_by_match_id[match_id] = rule
+            self.rule_by_match_id[match_id] = rule
             if rule.pattern is None:
                 phrases[key] = [rule.literal.lower()]
                 continue
@@ -81,6 +89,30 @@ class ContextDetector:
         tokenizer = nlp.tokenizer
         for key, literals in phrases.items():
             self.phrase_matcher.add(key, [tokenizer(literal) for literal in literals])
+
+    def raw_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        matches = list(self.phrase_matcher(doc))
+        if self.token_matcher is not None:
+            matches += self.token_matcher(doc)
+        return matches
+
+
+class ContextDetector:
+    """Negation, history, experiencer, hypothetical and uncertainty of targets, and
+    their NegEx temporality (the :data:`~chartaudit.extract.context.rules.ONSET_PAST` marker)."""
+
+    def __init__(self, nlp: Language, name: str, model_dir: Path) -> None:
+        self.name = name
+        parts = import_medspacy_parts()
+        self._modifier_class = parts["ConTextModifier"]
+        self._graph_class = parts["ConTextGraph"]
+        self._prune = parts["prune_overlapping_matches"]
+        self.rules = load_context_rules(Path(model_dir))
+        self._assertion_matcher = _ModifierMatcher(nlp, name, self.rules)
+        self.temporality = load_temporality_rules(Path(model_dir))
+        self._temporality_matcher = (
+            _ModifierMatcher(nlp, f"{name}_temporality", self.temporality.rules) if self.temporality.rules else None
+        )
         settings = component_settings(load_meta(Path(model_dir)), "context")
         self.section_assertions: dict[str, str] = dict(settings.get("section_assertions", {}))
 
@@ -91,9 +123,9 @@ class ContextDetector:
         doc (Doc): A doc with sentence boundaries.
         RETURNS (list[tuple[int, int, int]]): (match_id, start, end) triples.
         """
-        matches = list(self.phrase_matcher(doc))
-        if self.token_matcher is not None:
-            matches += self.token_matcher(doc)
+        return self._within_sentences(doc, self._assertion_matcher.raw_matches(doc))
+
+    def _within_sentences(self, doc: Doc, matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
         within = [
             match
             for match in matches
@@ -129,19 +161,41 @@ class ContextDetector:
         if not spans:
             return flags
         if self.rules:
-            self._apply_context(doc, spans, flags)
-        if self.section_assertions and Doc.has_extension(SECTIONS_ATTRIBUTE):
-            self._apply_sections(doc, spans, flags)
+            self._apply_context(doc, spans, flags, self._assertion_matcher, CATEGORY_FLAGS)
+        sections = (doc._.get(SECTIONS_ATTRIBUTE) or []) if Doc.has_extension(SECTIONS_ATTRIBUTE) else []
+        if self.section_assertions and sections:
+            self._apply_sections(sections, spans, flags, self.section_assertions)
+        if not self.temporality.empty:
+            self._apply_temporality(doc, spans, flags, sections)
         return flags
 
-    def _apply_context(self, doc: Doc, entities: list[Span], flags: list[set[str]]) -> None:
+    def _apply_temporality(self, doc: Doc, spans: list[Span], flags: list[set[str]], sections: list[Any]) -> None:
+        """Add :data:`ONSET_PAST` to spans whose condition began over ~2 weeks ago (NegEx temporality)."""
+        markers: list[set[str]] = [set() for _ in spans]
+        if self._temporality_matcher is not None:
+            self._apply_context(doc, spans, markers, self._temporality_matcher, TEMPORALITY_CATEGORIES)
+        by_section: list[set[str]] = [set() for _ in spans]
+        if self.temporality.sections and sections:
+            self._apply_sections(sections, spans, by_section, self.temporality.sections)
+        for index, span in enumerate(spans):
+            if ONSET_PAST in markers[index]:
+                flags[index].add(ONSET_PAST)
+            elif TEMPORALITY_CATEGORIES["RECENT"] not in markers[index] and (
+                "historical" in by_section[index] or self.temporality.is_chronic(span.text)
+            ):
+                flags[index].add(ONSET_PAST)
+
+    def _apply_context(
+        self, doc: Doc, entities: list[Span], flags: list[set[str]], matcher: _ModifierMatcher,
+        category_flags: dict[str, str],
+    ) -> None:
         sentence_of_entity = []
         sentence_starts: set[int] = set()
         for entity in entities:
             sentence = entity.sent
             sentence_of_entity.append((sentence.start, sentence.end))
             sentence_starts.add(sentence.start)
-        matches = self.matches(doc)
+        matches = self._within_sentences(doc, matcher.raw_matches(doc))
         if not matches:
             return
         # A modifier word inside a target is part of the condition's name, not a
@@ -158,7 +212,7 @@ class ContextDetector:
             sentence_start = ordered_starts[index]
             if start >= sentence_end[sentence_start]:
                 continue  # the modifier is in a sentence without targets
-            rule = self._rule_by_match_id.get(match_id)
+            rule = matcher.rule_by_match_id.get(match_id)
             if rule is None:
                 continue
             scope_start, scope_end = modifier_scope(
@@ -177,21 +231,19 @@ class ContextDetector:
             graph.update_scopes()
             graph.apply_modifiers()
             for target, modifier in graph.edges:
-                flag = CATEGORY_FLAGS.get(modifier.category.upper())
+                flag = category_flags.get(modifier.category.upper())
                 index = position.get(id(target))
                 if flag and index is not None:
                     flags[index].add(flag)
 
-    def _apply_sections(self, doc: Doc, entities: list[Span], flags: list[set[str]]) -> None:
-        sections = doc._.get(SECTIONS_ATTRIBUTE) or []
-        if not sections:
-            return
+    @staticmethod
+    def _apply_sections(sections: list[Any], entities: list[Span], flags: list[set[str]], by_category: dict[str, str]) -> None:
         starts = [section.start for section in sections]
         for index, entity in enumerate(entities):
             section_index = bisect.bisect_right(starts, entity.start_char) - 1
             if section_index < 0:
                 continue
-            flag = self.section_assertions.get(sections[section_index].category or "")
+            flag = by_category.get(sections[section_index].category or "")
             if flag:
                 flags[index].add(flag)
 

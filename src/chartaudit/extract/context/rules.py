@@ -7,16 +7,29 @@ pseudo-triggers and more temporal cues (see ``models/default/CHANGELOG.md``). It
 categories map onto the :class:`~chartaudit.types.Mention` flags; the
 scope-only category ``RECENT`` sets none (it ends historical scopes).
 
+``temporality_rules.json`` (optional) holds a separate judgement, NegEx's
+*temporality*: did the condition begin more than about two weeks ago? That
+includes current chronic conditions ("known CAD", "hypertension for 10 years", a
+social-history item), which the billing flag ``historical`` (past, not current:
+it decides ``history_only``) must not include. Its ConText rules use the
+categories ``HISTORICAL`` (earlier onset) and ``RECENT`` (recent onset: "acute",
+"since this morning"), plus section defaults and conditions that are chronic by
+nature; see :class:`TemporalityRules`.
+
 Usage::
 
     from chartaudit.extract.context.rules import load_context_rules, CATEGORY_FLAGS
     rules = load_context_rules(model_dir)
+    temporality = load_temporality_rules(model_dir)
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -53,14 +66,35 @@ def load_context_rules(model_dir: Path) -> list[Any]:
 
     model_dir (Path): The model directory holding ``context_rules.json``.
     RETURNS (list[ConTextRule]): medSpaCy rules (empty when the file is missing).
+
+    Usage::
+
+        rules = load_context_rules(Path("models/default"))
     """
     path = Path(model_dir) / CONTEXT_RULES_FILE
     if not path.exists():
         logger.warning("No ConText rules at %s: no assertions are detected", path)
         return []
+    rules = context_rules_from_dicts(json.loads(path.read_text(encoding="utf-8"))["context_rules"])
+    unknown = {rule.category for rule in rules} - set(CATEGORY_FLAGS) - SCOPE_ONLY_CATEGORIES
+    if unknown:
+        logger.warning("ConText categories without a flag are ignored: %s", sorted(unknown))
+    return rules
+
+
+def context_rules_from_dicts(records: Iterable[dict[str, Any]]) -> list[Any]:
+    """medSpaCy ``ConTextRule`` objects from JSON records (with the optional ``terminated_by``).
+
+    records (Iterable[dict]): Rules in medSpaCy's JSON format.
+    RETURNS (list[ConTextRule]): The rules.
+
+    Usage::
+
+        context_rules_from_dicts([{"category": "HISTORICAL", "literal": "known", "direction": "FORWARD"}])
+    """
     context_rule = import_medspacy_parts()["ConTextRule"]
     rules = []
-    for data in json.loads(path.read_text(encoding="utf-8"))["context_rules"]:
+    for data in records:
         # medSpaCy's ConTextRule takes terminated_by, but its from_dict rejects the key.
         data = dict(data)
         terminated_by = data.pop("terminated_by", None)
@@ -68,10 +102,125 @@ def load_context_rules(model_dir: Path) -> list[Any]:
         if terminated_by:
             rule.terminated_by = {str(category).upper() for category in terminated_by}
         rules.append(rule)
-    unknown = {rule.category for rule in rules} - set(CATEGORY_FLAGS) - SCOPE_ONLY_CATEGORIES
-    if unknown:
-        logger.warning("ConText categories without a flag are ignored: %s", sorted(unknown))
     return rules
+
+
+TEMPORALITY_RULES_FILE = "temporality_rules.json"
+
+#: The temporality of a mention, NegEx's sense: "historical" = began more than
+#: about two weeks ago (past *or* still present), "hypothetical" = not a real event.
+TEMPORALITIES: tuple[str, ...] = ("recent", "historical", "hypothetical")
+
+#: Internal marker (not a Mention flag) set on spans whose onset is judged earlier
+#: than about two weeks ago; :func:`temporality_of` reads it.
+ONSET_PAST = "onset_past"
+#: Temporality rule category -> the marker its modifiers give a target.
+TEMPORALITY_CATEGORIES: dict[str, str] = {"HISTORICAL": ONSET_PAST, "RECENT": "onset_recent"}
+
+
+def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    words = sorted({" ".join(phrase.lower().split()) for phrase in phrases if phrase.strip()}, key=len, reverse=True)
+    if not words:
+        return None
+    alternatives = "|".join(r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in words)
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+
+
+@dataclass
+class TemporalityRules:
+    """The rules of ``temporality_rules.json``: when did a condition begin?
+
+    A span's onset is *earlier* (temporality "historical") when a ``HISTORICAL``
+    temporality modifier ("known", "chronic", "for 10 years", "since childhood")
+    or the billing flag ``historical`` applies to it. Failing that, and unless a
+    ``RECENT`` modifier ("acute", "new onset", "since yesterday", "for 3 days")
+    applies, it is earlier when its section is listed in ``sections`` (social
+    history, allergies) or its text names a condition that is chronic by nature
+    (``chronic_conditions``, minus ``not_chronic``: "hypertension" but not
+    "pulmonary hypertension").
+
+    rules (list[ConTextRule]): The temporality ConText rules.
+    sections (dict[str, str]): Section category -> "historical".
+    chronic_conditions (list[str]): Phrases naming conditions chronic by nature.
+    not_chronic (list[str]): Phrases that, inside the span, cancel ``chronic_conditions``.
+
+    Usage::
+
+        rules = load_temporality_rules(Path("models/default"))
+        rules.is_chronic("Hypertension")  # True
+    """
+
+    rules: list[Any] = field(default_factory=list)
+    sections: dict[str, str] = field(default_factory=dict)
+    chronic_conditions: list[str] = field(default_factory=list)
+    not_chronic: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._chronic = _phrase_pattern(self.chronic_conditions)
+        self._not_chronic = _phrase_pattern(self.not_chronic)
+
+    def is_chronic(self, text: str) -> bool:
+        """Whether a condition's text names a condition that is chronic by nature.
+
+        Usage::
+
+            rules.is_chronic("portal hypertension")  # False
+        """
+        if self._chronic is None or not self._chronic.search(text):
+            return False
+        return self._not_chronic is None or not self._not_chronic.search(text)
+
+    @property
+    def empty(self) -> bool:
+        """True when there is nothing to judge temporality with but the billing flags."""
+        return not (self.rules or self.sections or self._chronic)
+
+
+def load_temporality_rules(model_dir: Path) -> TemporalityRules:
+    """Read ``temporality_rules.json`` of a model directory (empty rules when absent).
+
+    The file is an object: ``context_rules`` (medSpaCy JSON rules, categories
+    ``HISTORICAL`` and ``RECENT``), ``sections`` (section category -> "historical"),
+    ``chronic_conditions`` and ``not_chronic`` (lists of phrases).
+
+    model_dir (Path): The model directory.
+    RETURNS (TemporalityRules): The rules.
+
+    Usage::
+
+        load_temporality_rules(Path("models/default")).sections["social_history"]  # 'historical'
+    """
+    path = Path(model_dir) / TEMPORALITY_RULES_FILE
+    if not path.exists():
+        logger.info("No temporality rules at %s: temporality follows the billing flags only", path)
+        return TemporalityRules()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    rules = context_rules_from_dicts(data.get("context_rules", []))
+    unknown = {rule.category for rule in rules} - set(TEMPORALITY_CATEGORIES)
+    if unknown:
+        logger.warning("Temporality categories other than %s are ignored: %s",
+                       ", ".join(TEMPORALITY_CATEGORIES), sorted(unknown))
+    sections = {str(name): str(value) for name, value in data.get("sections", {}).items()}
+    return TemporalityRules(rules, sections, list(data.get("chronic_conditions", [])), list(data.get("not_chronic", [])))
+
+
+def temporality_of(flags: Iterable[str]) -> str:
+    """A span's NegEx temporality from its flags and markers.
+
+    "hypothetical" for a hypothetical mention; "historical" when it is historical
+    in the billing sense or its onset was judged earlier (:data:`ONSET_PAST`);
+    else "recent".
+
+    Usage::
+
+        temporality_of({"onset_past"})  # 'historical'
+    """
+    flags = set(flags)
+    if "hypothetical" in flags:
+        return "hypothetical"
+    if "historical" in flags or ONSET_PAST in flags:
+        return "historical"
+    return "recent"
 
 
 #: Most literal phrases one token pattern may expand into.
