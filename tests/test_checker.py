@@ -67,6 +67,21 @@ def test_each_finding_type(checker, note, dx, setting, expected):
     assert expected in types_and_codes(result), [f.to_dict() for f in result.findings]
 
 
+def test_a_patients_worry_about_a_relatives_condition_is_family_history(checker):
+    note = ("CC: diabetes worry\nHPI: Worried about diabetes because his mother has type 2 diabetes.\n"
+            "A/P: Family history of diabetes, A1c normal.")
+    result = checker.check(note, dx=["E11.9"], setting="outpatient")
+    finding = next(f for f in result.findings if f.code == "E11.9")
+    assert finding.type == "family_history_only"
+    assert finding.related_code == "Z83.3"
+    assert all(m.hypothetical for m in result.mentions if m.text == "diabetes" and not m.family)
+
+
+def test_a_hypothetical_mention_alone_is_not_coded_outpatient(checker):
+    result = checker.check("Counseled on the risk of stroke. Hypertension.", dx=["I63.9", "I10"], setting="outpatient")
+    assert ("uncertain_diagnosis", "I63.9") in types_and_codes(result)
+
+
 def test_inpatient_uncertain_diagnosis_is_coded_as_established(checker):
     note = "Impression: Probable community acquired pneumonia. Start ceftriaxone."
     outpatient = checker.check(note, dx=["J18.9"], setting="outpatient")

@@ -121,12 +121,16 @@ def assess_code(
         assessment.status = "supported"
     elif assessment.other_side:
         assessment.status = "laterality_mismatch"
-    elif setting != "inpatient" and assessment.mentions_with("uncertain", "hypothetical"):
+    elif setting != "inpatient" and assessment.mentions_with("uncertain"):
         assessment.status = "uncertain"
     elif assessment.mentions_with("historical"):
         assessment.status = "history_only"
     elif assessment.mentions_with("family"):
+        # Before the patient's own hypothetical mentions: "worried about diabetes because
+        # his mother has diabetes" is a family history (Z83.3), not a diagnosis.
         assessment.status = "family_history_only"
+    elif setting != "inpatient" and assessment.mentions_with("hypothetical"):
+        assessment.status = "uncertain"
     elif assessment.mentions_with("negated"):
         assessment.status = "negated"
     else:

@@ -198,10 +198,13 @@ class ContextDetector:
         matches = self._within_sentences(doc, matcher.raw_matches(doc))
         if not matches:
             return
-        # A modifier word inside a target is part of the condition's name, not a
-        # modifier of it: "Acute cystitis without hematuria" is not negated.
+        # A modifier word inside a longer target is part of the condition's name, not a
+        # modifier of it: "Acute cystitis without hematuria" is not negated. A target that
+        # is the cue itself ("worry" in "diabetes worry") is both a mention and a cue.
         inside_targets = {index for entity in entities for index in range(entity.start, entity.end)}
-        matches = [m for m in matches if not any(index in inside_targets for index in range(m[1], m[2]))]
+        whole_targets = {(entity.start, entity.end) for entity in entities}
+        matches = [m for m in matches if (m[1], m[2]) in whole_targets
+                   or not any(index in inside_targets for index in range(m[1], m[2]))]
         ordered_starts = sorted(sentence_starts)
         sentence_end = {start: end for start, end in sentence_of_entity}
         modifiers_by_sentence: dict[int, list] = defaultdict(list)
