@@ -1,0 +1,46 @@
+"""Word forms: an adjective standing for a one-word term ("erythematous" -> erythema)."""
+
+from __future__ import annotations
+
+import pytest
+
+from chartaudit.extract import Extractor
+from chartaudit.extract.targets.normalize import WordForms
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def test_candidates_follow_the_rules_and_irregular_forms() -> None:
+    forms = WordForms.from_settings({"suffix_rules": [["otic", "osis"], ["ic", "ia"]], "words": {"pale": "pallor"}})
+    assert forms.candidates("cirrhotic") == ["cirrhosis", "cirrhotia"]
+    assert forms.candidates("pale") == ["pallor"]
+    assert forms.candidates("cough") == []
+    assert not WordForms.from_settings({})
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "code"),
+    [
+        ("The patient was hypertensive on arrival.", "hypertensive", "I10"),
+        ("She was anemic and tachycardic.", "anemic", "D64.9"),
+        ("She was anemic and tachycardic.", "tachycardic", "R00.0"),
+        ("A painful nodule in the thigh.", "painful", "R52"),
+        ("Erythematous plaques on both legs.", "Erythematous", "L53.9"),
+    ],
+)
+def test_adjectives_document_their_condition(extractor: Extractor, text: str, word: str, code: str) -> None:
+    codes = {mention.text: mention.codes for mention in extractor.extract(text)}
+    assert codes.get(word) == [code]
+
+
+def test_a_literal_longer_term_wins(extractor: Extractor) -> None:
+    mentions = extractor.extract("Hypertensive heart disease was known.")
+    assert [(mention.text, mention.codes) for mention in mentions] == [("Hypertensive heart disease", ["I11.9"])]
+
+
+def test_a_form_that_is_no_term_finds_nothing(extractor: Extractor) -> None:
+    assert extractor.matcher.term_form("fantastic") is None
+    assert extractor.extract("A fantastic and informative visit.") == []
