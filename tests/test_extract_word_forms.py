@@ -44,3 +44,25 @@ def test_a_literal_longer_term_wins(extractor: Extractor) -> None:
 def test_a_form_that_is_no_term_finds_nothing(extractor: Extractor) -> None:
     assert extractor.matcher.term_form("fantastic") is None
     assert extractor.extract("A fantastic and informative visit.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "code"),
+    [
+        ("Serology was positive for Brucella.", "Brucella", "A23.9"),
+        ("Blood cultures grew Listeria.", "Listeria", "A32.9"),
+        ("Ventriculomegaly with hydrocephalia.", "hydrocephalia", "G91.9"),
+    ],
+)
+def test_an_organism_or_variant_noun_documents_its_condition(
+    extractor: Extractor, text: str, word: str, code: str
+) -> None:
+    codes = {mention.text: mention.codes for mention in extractor.extract(text)}
+    assert codes.get(word) == [code]
+
+
+def test_organ_adjectives_name_the_organ(extractor: Extractor) -> None:
+    """Generated terms: "Disorder of bone" is also "osseous disorder", "disturbance" also "disorder"."""
+    codes = {mention.text: mention.codes for mention in extractor.extract("An osseous disorder and speech disorders.")}
+    assert codes.get("osseous disorder") == ["M89.9"]
+    assert codes.get("speech disorders") == ["R47.9"]
