@@ -66,3 +66,25 @@ def test_organ_adjectives_name_the_organ(extractor: Extractor) -> None:
     codes = {mention.text: mention.codes for mention in extractor.extract("An osseous disorder and speech disorders.")}
     assert codes.get("osseous disorder") == ["M89.9"]
     assert codes.get("speech disorders") == ["R47.9"]
+
+
+def test_organ_findings_name_the_organs_residual_code(extractor: Extractor) -> None:
+    """Generated "<finding> of <organ>" terms (components.targets.organ_findings)."""
+    codes = {mention.text: mention.codes for mention in extractor.extract(
+        "A renal mass was seen. Bone lesion of the femur. Lesions of the bladder.")}
+    assert codes.get("renal mass") == ["N28.89"]
+    assert codes.get("Bone lesion") == ["M89.9"]
+    assert codes.get("Lesions of the bladder") == ["N32.89"]
+
+
+def test_organ_findings_generator_skips_excluded_and_ambiguous_organs() -> None:
+    cm = pytest.importorskip("simple_icd_10_cm")
+    from chartaudit.extract.targets.build import organ_finding_texts
+
+    codes = ["N28.89", "N28.9", "M89.9", "J98.4", "K76.89"]
+    pairs = organ_finding_texts(cm, codes, {"lesion": [], "mass": ["lung"]}, ["kidney and ureter", "lung", "bone"])
+    assert ("mass of kidney and ureter", "N28.89") in pairs  # "other specified" wins over unspecified
+    assert ("lesion of bone", "M89.9") in pairs
+    assert ("lesion of lung", "J98.4") in pairs
+    assert not any(text == "mass of lung" for text, _ in pairs)
+    assert not any("liver" in text for text, _ in pairs)  # not a listed organ
