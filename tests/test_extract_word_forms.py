@@ -88,3 +88,8 @@ def test_organ_findings_generator_skips_excluded_and_ambiguous_organs() -> None:
     assert ("lesion of lung", "J98.4") in pairs
     assert not any(text == "mass of lung" for text, _ in pairs)
     assert not any("liver" in text for text, _ in pairs)  # not a listed organ
+
+
+def test_smoking_is_documented_and_a_non_smoker_is_not(extractor: Extractor) -> None:
+    mentions = extractor.extract("He smokes 20 cigarettes a day. His wife is a non-smoker.")
+    assert [(mention.text, mention.codes) for mention in mentions] == [("smokes", ["F17.210"]), ("non-smoker", [])]
