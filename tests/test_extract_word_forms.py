@@ -93,3 +93,11 @@ def test_organ_findings_generator_skips_excluded_and_ambiguous_organs() -> None:
 def test_smoking_is_documented_and_a_non_smoker_is_not(extractor: Extractor) -> None:
     mentions = extractor.extract("He smokes 20 cigarettes a day. His wife is a non-smoker.")
     assert [(mention.text, mention.codes) for mention in mentions] == [("smokes", ["F17.210"]), ("non-smoker", [])]
+
+
+def test_elevated_findings_read_as_notes_write_them(extractor: Extractor) -> None:
+    codes = {mention.text: mention.codes for mention in extractor.extract(
+        "Increased transaminases. Persistent elevation of transaminases. Increased white blood cell count.")}
+    assert codes.get("Increased transaminases") == ["R74.01"]
+    assert codes.get("elevation of transaminases") == ["R74.01"]
+    assert codes.get("Increased white blood cell count") == ["D72.829"]
