@@ -101,3 +101,9 @@ def test_elevated_findings_read_as_notes_write_them(extractor: Extractor) -> Non
     assert codes.get("Increased transaminases") == ["R74.01"]
     assert codes.get("elevation of transaminases") == ["R74.01"]
     assert codes.get("Increased white blood cell count") == ["D72.829"]
+
+
+def test_index_terms_for_enlargement_and_regional_pain(extractor: Extractor) -> None:
+    codes = {mention.text: mention.codes for mention in extractor.extract(
+        "Splenic enlargement and lumbalgia.")}
+    assert codes == {"Splenic enlargement": ["R16.1"], "lumbalgia": ["M54.50"]}
