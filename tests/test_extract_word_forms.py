@@ -107,3 +107,17 @@ def test_index_terms_for_enlargement_and_regional_pain(extractor: Extractor) -> 
     codes = {mention.text: mention.codes for mention in extractor.extract(
         "Splenic enlargement and lumbalgia.")}
     assert codes == {"Splenic enlargement": ["R16.1"], "lumbalgia": ["M54.50"]}
+
+
+def test_coordinated_modifiers_share_the_head(extractor: Extractor) -> None:
+    mentions = extractor.extract("Bone and liver metastases. Serology for hepatitis B and C was negative.")
+    found = {mention.text: (mention.codes, mention.negated) for mention in mentions}
+    assert found["Bone"] == (["C79.51"], False)
+    assert found["liver metastases"] == (["C78.7"], False)
+    assert found["C"] == (["B19.20"], True)
+    assert found["hepatitis B"] == (["B19.10"], True)
+
+
+def test_coordination_needs_a_term_for_each_modifier(extractor: Extractor) -> None:
+    texts = [mention.text for mention in extractor.extract("Nausea and abdominal pain. Chest pain and fever.")]
+    assert texts == ["Nausea", "abdominal pain", "Chest pain", "fever"]

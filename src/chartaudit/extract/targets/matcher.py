@@ -17,6 +17,10 @@ Three kinds of targets, longest match winning and no overlaps:
   (:class:`chartaudit.extract.targets.normalize.WordForms`); a form counts only
   when the rewritten word is itself a term, and a literal match of the same or a
   longer span wins ("hypertensive heart disease");
+* coordinated modifiers sharing one head: "liver, bone and mediastinal
+  metastases" also names "liver metastases" and "bone metastases", "hepatitis B
+  and C" also "hepatitis C"; the modifier word becomes a mention of the term it
+  forms with the head (``components.targets.coordination``);
 * fuzzy matches (:mod:`chartaudit.extract.fuzzy`, ``components.fuzzy`` in
   ``meta.json``), lowest priority and only over words no exact match holds, or
   holds whole within a longer window: misspellings ("chest pian") and
@@ -143,6 +147,9 @@ class TargetMatcher:
             self.abbreviations[key] = AbbreviationRule(short_form, entry, frozenset(not_followed_by))
         self._norm_cache: dict[int, str] = {}
         self.word_forms = WordForms.from_settings(settings.get("word_forms", {}))
+        coordination = settings.get("coordination", {})
+        self.coordinators = frozenset(normalize_word(word) for word in coordination.get("conjunctions", []))
+        self.max_coordinated = int(coordination.get("max_modifiers", 4))
         self._form_cache: dict[str, str | None] = {}
         self.fuzzy_settings = FuzzySettings.from_dict(component_settings(meta, "fuzzy"))
         self._fuzzy: FuzzyLinker | None = None
@@ -232,6 +239,8 @@ class TargetMatcher:
             self._trie_candidates(trie, words, priority, candidates)
         if self.word_forms:
             self._word_form_candidates(words, candidates)
+        if self.coordinators:
+            self._coordination_candidates(words, candidates)
         if self.abbreviations:
             self._abbreviation_candidates(doc, candidates)
         if Doc.has_extension("abbreviations"):
@@ -300,6 +309,51 @@ class TargetMatcher:
         for start, end, rank, entry, source in found:
             if any(start <= index < end for index in changed):
                 candidates.append((start, end, rank, entry, source))
+
+    def _coordination_candidates(self, words: list[str], candidates: list) -> None:
+        """One-word modifiers coordinated with a matched term's first or last word.
+
+        "liver , bone and mediastinal metastasis": the match "mediastinal metastasis"
+        has the head "metastasis"; "bone" and "liver", each followed by a conjunction
+        or comma, form "bone metastasis" and "liver metastasis", which the trie knows.
+        "hepatitis b and c": the head "hepatitis" comes first. Each modifier token
+        becomes a candidate of the term it forms (lowest priority, one token).
+        """
+        coordinators = self.coordinators
+        length = len(words)
+        found: list = []
+        for start, end, _rank, _entry, source in list(candidates):
+            if end - start < 2 or source not in ("icd", "lexicon"):
+                continue
+            head = tuple(words[start + 1:end])  # the modifier comes first: "<m> <head>"
+            index = start - 1
+            for _ in range(self.max_coordinated):
+                if index < 1 or words[index] not in coordinators:
+                    break
+                index -= 1
+                if words[index] in coordinators:
+                    index -= 1  # ", and"
+                if index < 0 or not words[index].isalpha():
+                    break
+                entry = self.trie.get((words[index], *head))
+                if entry is not None:
+                    found.append((index, index + 1, _WORD_FORM_PRIORITY, entry, entry.source))
+                index -= 1
+            head = tuple(words[start:end - 1])  # the head comes first: "<head> <m>"
+            index = end
+            for _ in range(self.max_coordinated):
+                if index >= length - 1 or words[index] not in coordinators:
+                    break
+                index += 1
+                if words[index] in coordinators and index < length - 1:
+                    index += 1
+                if not words[index].isalpha():
+                    break
+                entry = self.trie.get((*head, words[index]))
+                if entry is not None:
+                    found.append((index, index + 1, _WORD_FORM_PRIORITY, entry, entry.source))
+                index += 1
+        candidates.extend(found)
 
     def _abbreviation_candidates(self, doc: Doc, candidates: list) -> None:
         abbreviations = self.abbreviations
