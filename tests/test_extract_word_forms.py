@@ -121,3 +121,8 @@ def test_coordinated_modifiers_share_the_head(extractor: Extractor) -> None:
 def test_coordination_needs_a_term_for_each_modifier(extractor: Extractor) -> None:
     texts = [mention.text for mention in extractor.extract("Nausea and abdominal pain. Chest pain and fever.")]
     assert texts == ["Nausea", "abdominal pain", "Chest pain", "fever"]
+
+
+def test_a_form_before_a_drug_word_is_a_drug_class(extractor: Extractor) -> None:
+    assert extractor.extract("Treated with hypotensive medication.") == []
+    assert [mention.codes for mention in extractor.extract("She was hypotensive.")] == [["I95.9"]]

@@ -298,7 +298,10 @@ class TargetMatcher:
         forms = self.word_forms
         rewritten = list(words)
         changed: list[int] = []
+        last = len(words) - 1
         for index, word in enumerate(words):
+            if index < last and words[index + 1] in forms.not_before:
+                continue  # "hypotensive medication": a drug class
             if forms.may_apply(word) and (form := self.term_form(word)) is not None:
                 rewritten[index] = form
                 changed.append(index)

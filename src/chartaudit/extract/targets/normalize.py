@@ -122,6 +122,8 @@ class WordForms:
     suffix_rules (list[tuple[str, str]]): (ending, replacement), tried in order.
     words (dict[str, str]): Irregular forms: word -> noun.
     min_length (int): Words shorter than this get no suffix rule.
+    not_before (frozenset[str]): Words after which a form names no condition
+        ("hypotensive medication" is a drug class, not hypotension).
 
     Usage::
 
@@ -132,15 +134,17 @@ class WordForms:
     suffix_rules: list[tuple[str, str]] = field(default_factory=list)
     words: dict[str, str] = field(default_factory=dict)
     min_length: int = 6
+    not_before: frozenset[str] = frozenset()
 
     @classmethod
     def from_settings(cls, settings: dict) -> "WordForms":
-        """Read ``components.targets.word_forms`` (``suffix_rules``, ``words``, ``min_length``)."""
+        """Read ``components.targets.word_forms`` (``suffix_rules``, ``words``, ``min_length``, ``not_before``)."""
         return cls(
             suffix_rules=[(str(ending).lower(), str(replacement).lower())
                           for ending, replacement in settings.get("suffix_rules", [])],
             words={str(word).lower(): str(noun).lower() for word, noun in settings.get("words", {}).items()},
             min_length=int(settings.get("min_length", 6)),
+            not_before=frozenset(normalize_word(str(word)) for word in settings.get("not_before", [])),
         )
 
     def __bool__(self) -> bool:
