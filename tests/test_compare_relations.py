@@ -33,3 +33,12 @@ def test_unspecified_pain_is_not_named_by_another_condition_of_the_site(checker)
 
 def test_a_residual_other_code_is_not_a_named_sibling(checker) -> None:
     assert not checker.relations.related("F41.8", "F41.1")
+
+
+def test_history_of_a_condition_stated_chronic_supports(checker) -> None:
+    """A historical mention that says "chronic" documents a current condition; a plain one does not."""
+    result = checker.check("History of chronic pancreatitis. History of acute pancreatitis.",
+                           dx=["K86.1", "K85.90"], setting="inpatient")
+    statuses = {code.code: code.status for code in result.codes}
+    assert statuses["K86.1"] == "supported"
+    assert statuses["K85.90"] == "history_only"

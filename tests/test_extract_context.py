@@ -190,3 +190,23 @@ def test_rules_file_may_give_terminated_by(tmp_path) -> None:
     loaded = load_context_rules(tmp_path)
     assert loaded[0].terminated_by == {"RECENT"}
     assert loaded[1].terminated_by == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A 46-year-old man with no history of interest presented with iron deficiency anemia.",
+        "A 57-year-old woman, with no relevant medical history, was referred for hematuria.",
+        "Without any urological history, he began with hematuria.",
+    ],
+)
+def test_no_history_of_interest_negates_nothing_after_it(extractor: Extractor, text: str) -> None:
+    """Case-report idiom: "no history of interest" says nothing about the findings that follow."""
+    mentions = extractor.extract(text)
+    assert mentions
+    assert all(not mention.negated and not mention.historical for mention in mentions)
+
+
+@pytest.mark.parametrize("text", ["No history of chest pain.", "He has no significant history of diabetes."])
+def test_no_history_of_a_condition_is_still_negated(extractor: Extractor, text: str) -> None:
+    assert [mention.negated for mention in extractor.extract(text)] == [True]

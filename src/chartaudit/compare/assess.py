@@ -69,6 +69,21 @@ def _states_no_side(knowledge, billed: str, mention: Mention) -> bool:
                not knowledge.related(candidate, billed) for candidate in mention.codes)
 
 
+#: Words by which a mention states that its condition lasts ("history of chronic atrial
+#: fibrillation", "long-standing hypertension"): a chronic condition is coded as current.
+CHRONIC_WORDS = frozenset({"chronic", "long-standing", "longstanding"})
+
+
+def states_chronic(mention: Mention) -> bool:
+    """True when the mention's own words say the condition is chronic.
+
+    Usage::
+
+        states_chronic(Mention(text="chronic atrial fibrillation", start=0, end=27))  # True
+    """
+    return any(word in CHRONIC_WORDS for word in mention.text.lower().split())
+
+
 def assess_code(
     raw: str,
     code: str | None,
@@ -111,6 +126,9 @@ def assess_code(
         # "History of hypertension": a chronic condition without a personal-history
         # code is still present and is coded as current (history_codes.json).
         supporting = assessment.mentions_with("historical")
+    if not supporting:
+        # "History of chronic atrial fibrillation": the mention itself says the condition lasts.
+        supporting = [m for m in assessment.mentions_with("historical") if states_chronic(m)]
     if assessment.other_side and supporting and knowledge.laterality(code) not in (None, "unspecified"):
         # "CC: knee pain ... left knee pain": a mention without a side takes the side the
         # note states elsewhere for the same condition, so it does not support the other side.

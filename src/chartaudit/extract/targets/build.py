@@ -7,6 +7,14 @@ takes the description, the inclusion terms and the "includes" notes, rewrites
 them into the phrases notes use (:class:`PhraseVariants`) and normalises them
 with the pipeline's own tokenizer.
 
+Organ findings (``components.targets.organ_findings``): the residual code of an
+organ, "Other specified disorders of kidney and ureter" (N28.89) or, without one,
+"Disorder of bone, unspecified" (M89.9), is what the Alphabetic Index gives for a
+nonspecific finding of that organ ("Mass, kidney", "Lesion, bone"); the builder
+adds "<finding> of <organ>" for each configured finding noun, with the usual
+word-order and synonym variants ("renal mass"), ranked below every phrase of the
+tables, so a named condition ("lesion of ulnar nerve") keeps its own code.
+
 Laterality families (siblings that differ only by right / left / bilateral /
 unspecified side, such as M25.511 / M25.512 / M25.519) are stored once, as a
 side-less phrase mapped to the family's code (M25.51) plus a side -> code
@@ -62,7 +70,7 @@ _SUBSTANCE_CATEGORIES = tuple(f"T{number}" for number in range(36, 66))
 _EFFECT_WORDS = re.compile(r"\b(?:poisoning|toxic|toxicity|adverse|underdosing|overdose)\b")
 
 #: Rank of a phrase's origin: the description beats inclusion terms, which beat variants.
-RANK_DESCRIPTION, RANK_INCLUSION, RANK_VARIANT = 0, 1, 2
+RANK_DESCRIPTION, RANK_INCLUSION, RANK_VARIANT, RANK_FINDING = 0, 1, 2, 3
 MAX_CODES_PER_PHRASE = 3
 DEFAULT_OUTPUT_NAME = "terms-2026.json.gz"
 
@@ -117,6 +125,58 @@ def find_families(cm: Any, codes: list[str]) -> tuple[dict[str, dict[str, str]],
                 if member != base:
                     member_base[member] = base
     return families, member_base
+
+
+#: "Other specified disorders of kidney and ureter", "Other disorders of bladder".
+_OTHER_ORGAN = re.compile(r"^other (?:specified )?(?:disorders?|diseases?) of (?:the )?([a-z ]+)$", re.IGNORECASE)
+#: "Disorder of bone, unspecified", "Unspecified disorder of eyelid", "Disease of tongue, unspecified".
+_UNSPECIFIED_ORGAN = re.compile(
+    r"^(?:unspecified )?(?:disorders?|diseases?) of (?:the )?([a-z ]+?)(?:, unspecified)?$", re.IGNORECASE)
+
+
+def organ_finding_texts(
+    cm: Any, codes: list[str], nouns: dict[str, list[str]], organs: list[str]
+) -> list[tuple[str, str]]:
+    """(text, code) pairs "<noun> of <organ>" for the residual billable code of each organ.
+
+    The billable "other specified" code of an organ wins over its unspecified code;
+    an organ named by codes of several categories gets none (ambiguous).
+
+    cm (module): ``simple_icd_10_cm``.
+    codes (list[str]): The codes considered.
+    nouns (dict[str, list[str]]): Finding noun -> organs it is not used with
+        (the Index sends "mass of lung" to R91.8).
+    organs (list[str]): The organs, as the descriptions name them ("kidney and ureter").
+    RETURNS (list[tuple[str, str]]): Source texts and their codes.
+
+    Usage::
+
+        organ_finding_texts(cm, ["N28.89"], {"mass": []}, ["kidney and ureter"])  # [("mass of kidney and ureter", "N28.89")]
+    """
+    wanted = {organ.lower().strip() for organ in organs}
+    if not nouns or not wanted:
+        return []
+    other: dict[str, set[str]] = defaultdict(set)
+    unspecified: dict[str, set[str]] = defaultdict(set)
+    for code in codes:
+        if not cm.is_leaf(code):
+            continue
+        description = cm.get_description(code)
+        for pattern, found in ((_OTHER_ORGAN, other), (_UNSPECIFIED_ORGAN, unspecified)):
+            match = pattern.match(description)
+            if match and match.group(1).lower().strip() in wanted:
+                found[match.group(1).lower().strip()].add(code)
+                break
+    pairs: list[tuple[str, str]] = []
+    for organ in sorted(wanted):
+        found = other.get(organ) or unspecified.get(organ) or set()
+        if len(found) != 1:
+            if found:
+                logger.info("organ %r: several residual codes %s, none used", organ, sorted(found))
+            continue
+        code = next(iter(found))
+        pairs += [(f"{noun} of {organ}", code) for noun, excluded in nouns.items() if organ not in excluded]
+    return pairs
 
 
 def _resolve_codes(cm: Any, codes: set[str]) -> list[str]:
@@ -205,6 +265,16 @@ def build_terms(model_dir: Path | None = None) -> dict[str, Any]:
                 if code.startswith(_SUBSTANCE_CATEGORIES) and not _EFFECT_WORDS.search(phrase):
                     continue
                 raw.append((phrase, base, rank if index == 0 else max(rank, RANK_VARIANT)))
+
+    organ_settings = settings.get("organ_findings", {})
+    findings = organ_finding_texts(cm, codes, {str(noun): [str(organ) for organ in excluded]
+                                               for noun, excluded in organ_settings.get("nouns", {}).items()},
+                                   [str(organ) for organ in organ_settings.get("organs", [])])
+    for text, code in findings:
+        for phrase in variants.expand(text):
+            if "," not in phrase:
+                raw.append((phrase, code, RANK_FINDING))
+    logger.info("%d organ finding phrases", len(findings))
 
     unique_texts = list(dict.fromkeys(text for text, _, _ in raw))
     keys: dict[str, str] = {}

@@ -11,6 +11,16 @@ Three kinds of targets, longest match winning and no overlaps:
 * case-sensitive abbreviations (``abbreviations.json``: "CP", "HTN", "afib");
 * in-note abbreviation definitions found by scispaCy's ``abbreviation_detector``
   ("shortness of breath (SOB)" -> later "SOB" gets the long form's term);
+* word-form matches: an adjective or other derived form of a one-word term
+  ("erythematous" -> erythema, "hypertensive" -> hypertension, "painful" -> pain),
+  by the suffix rules and irregular forms of ``components.targets.word_forms``
+  (:class:`chartaudit.extract.targets.normalize.WordForms`); a form counts only
+  when the rewritten word is itself a term, and a literal match of the same or a
+  longer span wins ("hypertensive heart disease");
+* coordinated modifiers sharing one head: "liver, bone and mediastinal
+  metastases" also names "liver metastases" and "bone metastases", "hepatitis B
+  and C" also "hepatitis C"; the modifier word becomes a mention of the term it
+  forms with the head (``components.targets.coordination``);
 * fuzzy matches (:mod:`chartaudit.extract.fuzzy`, ``components.fuzzy`` in
   ``meta.json``), lowest priority and only over words no exact match holds, or
   holds whole within a longer window: misspellings ("chest pian") and
@@ -44,7 +54,7 @@ from spacy.tokens import Doc, Span
 from chartaudit.extract.fuzzy import FuzzyIndex, FuzzyLinker, FuzzySettings
 from chartaudit.extract.laterality.rules import LateralityRules
 from chartaudit.extract.settings import component_settings, load_meta
-from chartaudit.extract.targets.normalize import normalize_word
+from chartaudit.extract.targets.normalize import WordForms, normalize_word
 from chartaudit.extract.targets.terms import (
     LEXICON_FILE,
     TERMINAL,
@@ -69,6 +79,8 @@ DEFAULT_TERMS_FILE = "terms-2026.json.gz"
 
 #: Priority of a source when two candidates have the same span (higher wins).
 _SOURCE_PRIORITY = {"runtime": 3, "abbreviation": 2, "lexicon": 1, "icd": 0, "fuzzy": -1}
+#: Priority of a match found through a word form (below every literal match of the same span).
+_WORD_FORM_PRIORITY = -1
 #: Cap of the token-hash -> normalised-word cache (cleared when exceeded).
 _MAX_CACHE = 500_000
 
@@ -134,6 +146,11 @@ class TargetMatcher:
             key = self.vocab.strings.add(short_form)
             self.abbreviations[key] = AbbreviationRule(short_form, entry, frozenset(not_followed_by))
         self._norm_cache: dict[int, str] = {}
+        self.word_forms = WordForms.from_settings(settings.get("word_forms", {}))
+        coordination = settings.get("coordination", {})
+        self.coordinators = frozenset(normalize_word(word) for word in coordination.get("conjunctions", []))
+        self.max_coordinated = int(coordination.get("max_modifiers", 4))
+        self._form_cache: dict[str, str | None] = {}
         self.fuzzy_settings = FuzzySettings.from_dict(component_settings(meta, "fuzzy"))
         self._fuzzy: FuzzyLinker | None = None
         self._fuzzy_loaded = not self.fuzzy_settings.enabled
@@ -220,6 +237,10 @@ class TargetMatcher:
             if trie is None or not len(trie):
                 continue
             self._trie_candidates(trie, words, priority, candidates)
+        if self.word_forms:
+            self._word_form_candidates(words, candidates)
+        if self.coordinators:
+            self._coordination_candidates(words, candidates)
         if self.abbreviations:
             self._abbreviation_candidates(doc, candidates)
         if Doc.has_extension("abbreviations"):
@@ -248,6 +269,94 @@ class TargetMatcher:
             if entry is not None:
                 rank = priority if priority is not None else _SOURCE_PRIORITY[entry.source]
                 candidates.append((start, end, rank, entry, entry.source))
+
+    def term_form(self, word: str) -> str | None:
+        """The one-word term a derived word stands for ("erythematous" -> "erythema"), or None.
+
+        word (str): A normalised word of a note.
+        RETURNS (str | None): A candidate of :class:`WordForms` that is a one-word term.
+
+        Usage::
+
+            matcher.term_form("hypertensive")  # "hypertension"
+        """
+        cache = self._form_cache
+        if word in cache:
+            return cache[word]
+        if len(cache) > _MAX_CACHE:
+            cache.clear()
+        found = None
+        for candidate in self.word_forms.candidates(word):
+            if self.trie.get((candidate,)) is not None:
+                found = candidate
+                break
+        cache[word] = found
+        return found
+
+    def _word_form_candidates(self, words: list[str], candidates: list) -> None:
+        """Trie matches over the words with derived forms rewritten, each holding a rewritten word."""
+        forms = self.word_forms
+        rewritten = list(words)
+        changed: list[int] = []
+        last = len(words) - 1
+        for index, word in enumerate(words):
+            if index < last and words[index + 1] in forms.not_before:
+                continue  # "hypotensive medication": a drug class
+            if forms.may_apply(word) and (form := self.term_form(word)) is not None:
+                rewritten[index] = form
+                changed.append(index)
+        if not changed:
+            return
+        found: list = []
+        self._trie_candidates(self.trie, rewritten, _WORD_FORM_PRIORITY, found)
+        for start, end, rank, entry, source in found:
+            if any(start <= index < end for index in changed):
+                candidates.append((start, end, rank, entry, source))
+
+    def _coordination_candidates(self, words: list[str], candidates: list) -> None:
+        """One-word modifiers coordinated with a matched term's first or last word.
+
+        "liver , bone and mediastinal metastasis": the match "mediastinal metastasis"
+        has the head "metastasis"; "bone" and "liver", each followed by a conjunction
+        or comma, form "bone metastasis" and "liver metastasis", which the trie knows.
+        "hepatitis b and c": the head "hepatitis" comes first. Each modifier token
+        becomes a candidate of the term it forms (lowest priority, one token).
+        """
+        coordinators = self.coordinators
+        length = len(words)
+        found: list = []
+        for start, end, _rank, _entry, source in list(candidates):
+            if end - start < 2 or source not in ("icd", "lexicon"):
+                continue
+            head = tuple(words[start + 1:end])  # the modifier comes first: "<m> <head>"
+            index = start - 1
+            for _ in range(self.max_coordinated):
+                if index < 1 or words[index] not in coordinators:
+                    break
+                index -= 1
+                if words[index] in coordinators:
+                    index -= 1  # ", and"
+                if index < 0 or not words[index].isalpha():
+                    break
+                entry = self.trie.get((words[index], *head))
+                if entry is not None:
+                    found.append((index, index + 1, _WORD_FORM_PRIORITY, entry, entry.source))
+                index -= 1
+            head = tuple(words[start:end - 1])  # the head comes first: "<head> <m>"
+            index = end
+            for _ in range(self.max_coordinated):
+                if index >= length - 1 or words[index] not in coordinators:
+                    break
+                index += 1
+                if words[index] in coordinators and index < length - 1:
+                    index += 1
+                if not words[index].isalpha():
+                    break
+                entry = self.trie.get((*head, words[index]))
+                if entry is not None:
+                    found.append((index, index + 1, _WORD_FORM_PRIORITY, entry, entry.source))
+                index += 1
+        candidates.extend(found)
 
     def _abbreviation_candidates(self, doc: Doc, candidates: list) -> None:
         abbreviations = self.abbreviations

@@ -110,6 +110,70 @@ def clean_spaces(text: str) -> str:
 
 
 @dataclass
+class WordForms:
+    """Derived forms of words: the noun a note's adjective stands for.
+
+    "erythematous" -> "erythema", "hypertensive" -> "hypertension", "cirrhotic" ->
+    "cirrhosis", "painful" -> "pain". Suffix rules give candidates; the target
+    matcher keeps a candidate only when it is a one-word term, so a rule that
+    produces a non-word costs nothing. Irregular forms ("pale" -> "pallor",
+    "febrile" -> "fever") are listed.
+
+    suffix_rules (list[tuple[str, str]]): (ending, replacement), tried in order.
+    words (dict[str, str]): Irregular forms: word -> noun.
+    min_length (int): Words shorter than this get no suffix rule.
+    not_before (frozenset[str]): Words after which a form names no condition
+        ("hypotensive medication" is a drug class, not hypotension).
+
+    Usage::
+
+        forms = WordForms.from_settings({"suffix_rules": [["otic", "osis"]], "words": {"pale": "pallor"}})
+        forms.candidates("cirrhotic")  # ["cirrhosis"]
+    """
+
+    suffix_rules: list[tuple[str, str]] = field(default_factory=list)
+    words: dict[str, str] = field(default_factory=dict)
+    min_length: int = 6
+    not_before: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> "WordForms":
+        """Read ``components.targets.word_forms`` (``suffix_rules``, ``words``, ``min_length``, ``not_before``)."""
+        return cls(
+            suffix_rules=[(str(ending).lower(), str(replacement).lower())
+                          for ending, replacement in settings.get("suffix_rules", [])],
+            words={str(word).lower(): str(noun).lower() for word, noun in settings.get("words", {}).items()},
+            min_length=int(settings.get("min_length", 6)),
+            not_before=frozenset(normalize_word(str(word)) for word in settings.get("not_before", [])),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.suffix_rules or self.words)
+
+    def may_apply(self, word: str) -> bool:
+        """A cheap test: could this word have a derived form?"""
+        return word in self.words or (len(word) >= self.min_length and word.isalpha())
+
+    def candidates(self, word: str) -> list[str]:
+        """The nouns a word may stand for, the irregular form first.
+
+        word (str): A normalised (lower-case) word.
+        RETURNS (list[str]): Candidate words, not yet checked against the terms.
+        """
+        found: list[str] = []
+        irregular = self.words.get(word)
+        if irregular:
+            found.append(irregular)
+        if len(word) >= self.min_length:
+            for ending, replacement in self.suffix_rules:
+                if word.endswith(ending):
+                    stem = word[: len(word) - len(ending)]
+                    if len(stem) >= 3:
+                        found.append(stem + replacement)
+        return [candidate for candidate in dict.fromkeys(found) if candidate != word]
+
+
+@dataclass
 class PhraseVariants:
     """Rewrite an ICD-10-CM description into the phrases a note would use.
 
