@@ -210,3 +210,15 @@ def test_no_history_of_interest_negates_nothing_after_it(extractor: Extractor, t
 @pytest.mark.parametrize("text", ["No history of chest pain.", "He has no significant history of diabetes."])
 def test_no_history_of_a_condition_is_still_negated(extractor: Extractor, text: str) -> None:
     assert [mention.negated for mention in extractor.extract(text)] == [True]
+
+
+def test_token_patterns_match_only_where_they_may_start_yet_find_everything(extractor: Extractor) -> None:
+    """The windowed token matcher finds what spaCy's Matcher finds over the whole note."""
+    detector = extractor.nlp.get_pipe("chartaudit_context")
+    matcher = detector._assertion_matcher
+    assert matcher.token_matcher is not None and matcher._anchors
+    text = ("No relevant medical history of interest, presented with chest pain. Without any known "
+            "significant surgical history. No history of diabetes. " * 3)
+    doc = extractor.nlp(text)
+    assert sorted(matcher._token_matches(doc)) == sorted(matcher.token_matcher(doc))
+    assert matcher._token_matches(doc)

@@ -41,6 +41,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -68,6 +69,8 @@ class _ModifierMatcher:
         self.rules = rules
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.token_matcher: Matcher | None = None
+        #: Lower-case forms that start a token-pattern match (None: a pattern may start anywhere).
+        self._anchors: set[int] | None = set()
         self.rule_by_match_id: dict[int, Any] = {}
         phrases: dict[str, list[str]] = {}
         for index, rule in enumerate(rules):
@@ -84,6 +87,11 @@ class _ModifierMatcher:
                 if self.token_matcher is None:
                     self.token_matcher = Matcher(nlp.vocab)
                 self.token_matcher.add(key, [rule.pattern])
+                first_words = _first_words(rule.pattern)
+                if first_words is None:
+                    self._anchors = None
+                elif self._anchors is not None:
+                    self._anchors.update(nlp.vocab.strings.add(word) for word in first_words)
             else:
                 logger.warning("ConText rule %r: regular-expression patterns are not supported, skipped", rule.literal)
         tokenizer = nlp.tokenizer
@@ -93,8 +101,40 @@ class _ModifierMatcher:
     def raw_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         matches = list(self.phrase_matcher(doc))
         if self.token_matcher is not None:
-            matches += self.token_matcher(doc)
+            matches += self._token_matches(doc)
         return matches
+
+    def _token_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """Token-pattern matches, looked for only where a pattern's first word is
+        (spaCy's ``Matcher`` over a whole note costs ~0.7 ms; over a few windows, next to nothing)."""
+        if self.token_matcher is None:
+            return []
+        if self._anchors is None:
+            return list(self.token_matcher(doc))
+        anchors = self._anchors
+        matches = []
+        length = len(doc)
+        for start in [index for index, key in enumerate(doc.to_array(LOWER).tolist()) if key in anchors]:
+            window = doc[start: min(length, start + MAX_TOKEN_PATTERN_LENGTH)]
+            matches += [(match_id, start, start + end) for match_id, begin, end in self.token_matcher(window) if begin == 0]
+        return matches
+
+
+#: The most tokens a token-pattern ConText rule matches (one with ``"OP": "*"`` included).
+MAX_TOKEN_PATTERN_LENGTH = 16
+
+
+def _first_words(pattern: list[Any]) -> list[str] | None:
+    """The lower-case words a token pattern must start with, or None when it may start with any."""
+    first = pattern[0] if pattern else None
+    if not isinstance(first, dict) or first.get("OP") not in (None, "+", "1") or set(first) - {"LOWER", "OP"}:
+        return None
+    value = first.get("LOWER")
+    if isinstance(value, str):
+        return [value.lower()]
+    if isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(word, str) for word in value["IN"]):
+        return [word.lower() for word in value["IN"]]
+    return None
 
 
 class ContextDetector:
