@@ -41,7 +41,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from spacy.attrs import LOWER
+from spacy.attrs import LOWER, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -120,6 +120,27 @@ class _ModifierMatcher:
         return matches
 
 
+def _sentence_starts(doc: Doc) -> list[int]:
+    """The indexes of a doc's sentence-start tokens, sorted (0 always)."""
+    starts = [index for index, value in enumerate(doc.to_array(SENT_START).tolist()) if value == 1]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    return starts
+
+
+def _crosses(starts: list[int], start: int, end: int) -> bool:
+    """True when a sentence starts inside the tokens ``start + 1 .. end - 1``."""
+    position = bisect.bisect_right(starts, start)
+    return position < len(starts) and starts[position] < end
+
+
+def _sentence_of(starts: list[int], length: int, start: int, end: int) -> tuple[int, int]:
+    """(start, end) of the sentence a span is in, as ``Span.sent`` finds it, from the sentence starts."""
+    first = starts[bisect.bisect_right(starts, start) - 1]
+    position = bisect.bisect_left(starts, end)
+    return first, starts[position] if position < len(starts) else length
+
+
 #: The most tokens a token-pattern ConText rule matches (one with ``"OP": "*"`` included).
 MAX_TOKEN_PATTERN_LENGTH = 16
 
@@ -163,13 +184,13 @@ class ContextDetector:
         doc (Doc): A doc with sentence boundaries.
         RETURNS (list[tuple[int, int, int]]): (match_id, start, end) triples.
         """
-        return self._within_sentences(doc, self._assertion_matcher.raw_matches(doc))
+        return self._within_sentences(_sentence_starts(doc), self._assertion_matcher.raw_matches(doc))
 
-    def _within_sentences(self, doc: Doc, matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    def _within_sentences(self, starts: list[int], matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
         within = [
             match
             for match in matches
-            if match[2] - match[1] == 1 or not any(doc[index].is_sent_start for index in range(match[1] + 1, match[2]))
+            if match[2] - match[1] == 1 or not _crosses(starts, match[1], match[2])
         ]
         return self._prune(within) if within else within
 
@@ -229,13 +250,10 @@ class ContextDetector:
         self, doc: Doc, entities: list[Span], flags: list[set[str]], matcher: _ModifierMatcher,
         category_flags: dict[str, str],
     ) -> None:
-        sentence_of_entity = []
-        sentence_starts: set[int] = set()
-        for entity in entities:
-            sentence = entity.sent
-            sentence_of_entity.append((sentence.start, sentence.end))
-            sentence_starts.add(sentence.start)
-        matches = self._within_sentences(doc, matcher.raw_matches(doc))
+        starts = _sentence_starts(doc)
+        sentence_of_entity = [_sentence_of(starts, len(doc), entity.start, entity.end) for entity in entities]
+        sentence_starts = {start for start, _ in sentence_of_entity}
+        matches = self._within_sentences(starts, matcher.raw_matches(doc))
         if not matches:
             return
         # A modifier word inside a longer target is part of the condition's name, not a

@@ -296,17 +296,18 @@ class TargetMatcher:
     def _word_form_candidates(self, words: list[str], candidates: list) -> None:
         """Trie matches over the words with derived forms rewritten, each holding a rewritten word."""
         forms = self.word_forms
-        rewritten = list(words)
-        changed: list[int] = []
+        hits = {word: form for word in set(words)
+                if forms.may_apply(word) and (form := self.term_form(word)) is not None}
+        if not hits:
+            return
         last = len(words) - 1
-        for index, word in enumerate(words):
-            if index < last and words[index + 1] in forms.not_before:
-                continue  # "hypotensive medication": a drug class
-            if forms.may_apply(word) and (form := self.term_form(word)) is not None:
-                rewritten[index] = form
-                changed.append(index)
+        changed = [index for index, word in enumerate(words) if word in hits
+                   and not (index < last and words[index + 1] in forms.not_before)]  # "hypotensive medication"
         if not changed:
             return
+        rewritten = list(words)
+        for index in changed:
+            rewritten[index] = hits[words[index]]
         found: list = []
         self._trie_candidates(self.trie, rewritten, _WORD_FORM_PRIORITY, found)
         for start, end, rank, entry, source in found:
