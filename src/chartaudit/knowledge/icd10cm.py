@@ -117,6 +117,7 @@ class Icd10cm:
         self._pattern_cache: dict[str, list[str]] = {}
         # Per-instance memos of the lookups the checker repeats for every encounter.
         self._containing_sections = functools.lru_cache(maxsize=32768)(self._containing_sections)  # type: ignore[method-assign]
+        self._category_sections = functools.lru_cache(maxsize=4096)(self._category_sections)  # type: ignore[method-assign]
         self.excludes1_sources = functools.lru_cache(maxsize=32768)(self.excludes1_sources)  # type: ignore[method-assign]
         self.excludes1_conflict = functools.lru_cache(maxsize=65536)(self.excludes1_conflict)  # type: ignore[method-assign]
         logger.debug("loaded %d ICD-10-CM codes from %s in %.3f s", len(self._codes), self.path,
@@ -379,7 +380,10 @@ class Icd10cm:
         known = self._known(code)
         if known is None:
             return []
-        key = category_key(known[:3])
+        return self._category_sections(known[:3])
+
+    def _category_sections(self, category: str) -> list[tuple[str, str, list[str]]]:
+        key = category_key(category)
         found = [
             (name, low, high, title, notes)
             for name, low, high, title, notes in self._sections
