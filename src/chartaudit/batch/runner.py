@@ -249,13 +249,17 @@ def _chunks_dask(job: AuditJob, done: set[int]) -> Iterator[_Chunk]:
 # -- the run ------------------------------------------------------------------------
 
 
-def _atomic_parquet(frame: pd.DataFrame, path: Path, schema: Any) -> None:
+def _store(frame: pd.DataFrame, path: Path, schema: Any) -> pd.DataFrame:
+    """Write a chunk's part atomically; return the frame as it reads back from the part
+    (so that a fresh chunk and a resumed one are written out alike)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
     temporary = path.with_name(path.name + ".tmp")
-    pq.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False), temporary)
+    pq.write_table(table, temporary)
     os.replace(temporary, path)
+    return _frame(table)
 
 
 def _part_paths(work_dir: Path, index: int) -> tuple[Path, Path]:
@@ -311,48 +315,52 @@ def run_audit(job: AuditJob, progress: Progress | None = None) -> AuditSummary:
     started = time.monotonic()
     chunks = _chunks_dask(job, done) if job.engine == "dask" else _chunks_local(job, done)
     findings_schema, summary_schema = findings_arrow_schema(), summary_arrow_schema()
+    summary = AuditSummary()
     count = 0
-    for chunk in chunks:
-        count += 1
-        if chunk.result is not None:
-            findings = chunk.result
-            summaries = summary_frame(chunk.ids, findings)
+    # The outputs are written as the chunks come, in input order (a temporary file each,
+    # renamed into place at the end); the parts in the work directory are what --resume reads.
+    writer = FindingWriter(job.output, findings_schema)
+    summary_writer = FindingWriter(job.summary, summary_schema) if job.summary is not None else None
+    try:
+        for chunk in chunks:
+            count += 1
             findings_path, summary_path = _part_paths(job.work_dir, chunk.index)
-            _atomic_parquet(summaries, summary_path, summary_schema)  # the findings part marks the chunk done
-            _atomic_parquet(findings[OUTPUT_COLUMNS], findings_path, findings_schema)
-        if progress is not None:
-            progress(len(chunk.ids), chunk.fraction)
+            if chunk.result is not None:
+                summaries = _store(summary_frame(chunk.ids, chunk.result), summary_path, summary_schema)
+                findings = _store(chunk.result[OUTPUT_COLUMNS], findings_path, findings_schema)  # marks the chunk done
+            else:
+                findings, summaries = _read_part(findings_path), _read_part(summary_path)
+            writer.write(findings)
+            summary.add_frame(summaries)
+            if summary_writer is not None:
+                summary_writer.write(summaries)
+            if progress is not None:
+                progress(len(chunk.ids), chunk.fraction)
+        writer.close()
+        if summary_writer is not None:
+            summary_writer.close()
+    except BaseException:
+        writer.abort()
+        if summary_writer is not None:
+            summary_writer.abort()
+        raise
     logger.info("audited %d chunks in %.1f s", count, time.monotonic() - started)
-    summary = _finish(job, count, findings_schema, summary_schema)
     summary.resumed_chunks = len(done & set(range(count)))
     shutil.rmtree(job.work_dir, ignore_errors=True)
     return summary
 
 
-def _finish(job: AuditJob, count: int, findings_schema: Any, summary_schema: Any) -> AuditSummary:
-    """Concatenate the parts in order into the outputs (each renamed into place)."""
+def _frame(table: Any) -> pd.DataFrame:
+    """A part's table as a frame; null offsets stay <NA> integers, not NaN floats."""
     import pyarrow as pa
+
+    return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+
+
+def _read_part(path: Path) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
-    integers = {pa.int64(): pd.Int64Dtype()}.get  # keep null offsets as <NA>, not NaN floats
-    summary = AuditSummary()
-    summary_writer = FindingWriter(job.summary, summary_schema) if job.summary is not None else None
-    try:
-        with FindingWriter(job.output, findings_schema) as writer:
-            for index in range(count):
-                findings_path, summary_path = _part_paths(job.work_dir, index)
-                writer.write(pq.read_table(findings_path).to_pandas(types_mapper=integers))
-                summaries = pq.read_table(summary_path).to_pandas()
-                summary.add_frame(summaries)
-                if summary_writer is not None:
-                    summary_writer.write(summaries)
-        if summary_writer is not None:
-            summary_writer.close()
-    except BaseException:
-        if summary_writer is not None:
-            summary_writer.abort()
-        raise
-    return summary
+    return _frame(pq.read_table(path))
 
 
 def iter_results(job: AuditJob) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
