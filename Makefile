@@ -38,6 +38,8 @@ models: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_audit.py
+	$(BIN)/python benchmarks/bench_tokenizer.py
+	$(BIN)/python benchmarks/bench_fuzzy.py
 
 # Run both tuning notebooks top to bottom; what they write goes to a temporary folder, not the repository.
 .PHONY: notebooks
