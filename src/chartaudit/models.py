@@ -36,7 +36,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -324,23 +324,20 @@ def _check_abbreviations(name: str, text: str, lexicon_phrases: set[str], proble
                                    f"{short_form!r}: long form {long_form!r} is not a lexicon phrase; it is skipped"))
 
 
-def _check_context_rules(name: str, text: str, problems: list[str]) -> None:
-    from chartaudit.extract.context import rules as context_rules
-
-    if name == context_rules.TEMPORALITY_RULES_FILE:
-        categories = set(context_rules.TEMPORALITY_CATEGORIES)
-    else:  # categories that set a flag, and those that only shape scopes (RECENT ends a historical scope)
-        categories = set(context_rules.CATEGORY_FLAGS) | set(getattr(context_rules, "SCOPE_ONLY_CATEGORIES", ()))
+def _rules_with_literals(name: str, text: str, key: str, problems: list[str]
+                         ) -> Iterator[tuple[int, str, dict[str, Any], str, list[int]]]:
+    """The rules of a ``{key: [...]}`` JSON file that are objects with a literal, as
+    (index, label, rule, literal, rule lines); problems with the others are reported."""
     data = _parse_json(name, text, problems)
     if data is None:
         return
-    rules = data.get("context_rules") if isinstance(data, dict) else None
+    rules = data.get(key) if isinstance(data, dict) else None
     if not isinstance(rules, list):
-        problems.append(f"{name}: line 1: must be an object with a \"context_rules\" list")
+        problems.append(f"{name}: line 1: must be an object with a \"{key}\" list")
         return
     lines = _rule_lines(text)
     for index, rule in enumerate(rules):
-        label = f"context_rules[{index}]"
+        label = f"{key}[{index}]"
         if not isinstance(rule, dict):
             problems.append(f"{name}: {label}: must be an object")
             continue
@@ -348,6 +345,17 @@ def _check_context_rules(name: str, text: str, problems: list[str]) -> None:
         if not isinstance(literal, str) or not literal.strip():
             problems.append(_rule_where(name, lines, index, f"{label}: \"literal\" must be a non-empty string"))
             continue
+        yield index, label, rule, literal, lines
+
+
+def _check_context_rules(name: str, text: str, problems: list[str]) -> None:
+    from chartaudit.extract.context import rules as context_rules
+
+    if name == context_rules.TEMPORALITY_RULES_FILE:
+        categories = set(context_rules.TEMPORALITY_CATEGORIES)
+    else:  # categories that set a flag, and those that only shape scopes (RECENT ends a historical scope)
+        categories = set(context_rules.CATEGORY_FLAGS) | set(getattr(context_rules, "SCOPE_ONLY_CATEGORIES", ()))
+    for index, label, rule, literal, lines in _rules_with_literals(name, text, "context_rules", problems):
         label = f"{label} {literal!r}"
         if rule.get("category") not in categories:
             problems.append(_rule_where(name, lines, index, f"{label}: category {rule.get('category')!r} is not one of "
@@ -367,23 +375,8 @@ def _check_context_rules(name: str, text: str, problems: list[str]) -> None:
 
 
 def _check_section_rules(name: str, text: str, problems: list[str]) -> None:
-    data = _parse_json(name, text, problems)
-    if data is None:
-        return
-    rules = data.get("section_rules") if isinstance(data, dict) else None
-    if not isinstance(rules, list):
-        problems.append(f"{name}: line 1: must be an object with a \"section_rules\" list")
-        return
-    lines = _rule_lines(text)
-    for index, rule in enumerate(rules):
-        label = f"section_rules[{index}]"
-        if not isinstance(rule, dict):
-            problems.append(f"{name}: {label}: must be an object")
-            continue
-        literal, category = rule.get("literal"), rule.get("category")
-        if not isinstance(literal, str) or not literal.strip():
-            problems.append(_rule_where(name, lines, index, f"{label}: \"literal\" must be a non-empty string"))
-            continue
+    for index, label, rule, literal, lines in _rules_with_literals(name, text, "section_rules", problems):
+        category = rule.get("category")
         if not isinstance(category, str) or not category.strip():
             problems.append(_rule_where(name, lines, index, f"{label} {literal!r}: \"category\" must be a non-empty string"))
         if rule.get("pattern") is not None:
