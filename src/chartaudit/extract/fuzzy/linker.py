@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from chartaudit.extract.fuzzy.index import FuzzyIndex
@@ -66,25 +66,18 @@ class FuzzySettings:
     def from_dict(cls, data: Mapping[str, Any]) -> "FuzzySettings":
         """Settings from the ``components.fuzzy`` mapping (missing keys take the defaults)."""
         defaults = cls()
-        return cls(
-            enabled=bool(data.get("enabled", defaults.enabled)),
-            artifact=str(data.get("artifact", defaults.artifact)),
-            threshold=float(data.get("threshold", defaults.threshold)),
-            typo_threshold=float(data.get("typo_threshold", defaults.typo_threshold)),
-            min_typo_length=int(data.get("min_typo_length", defaults.min_typo_length)),
-            min_single_typo_length=int(data.get("min_single_typo_length", defaults.min_single_typo_length)),
-            min_indel_length=int(data.get("min_indel_length", defaults.min_indel_length)),
-            prepositions=tuple(data.get("prepositions", defaults.prepositions)),
-            max_tail_words=int(data.get("max_tail_words", defaults.max_tail_words)),
-            max_candidates=int(data.get("max_candidates", defaults.max_candidates)),
-            known_words=frozenset(word.lower() for word in data.get("known_words", [])),
-            top_k=int(data.get("top_k", defaults.top_k)),
-            stem_length=int(data.get("stem_length", defaults.stem_length)),
-            rare_count=int(data.get("rare_count", defaults.rare_count)),
-            max_rows=int(data.get("max_rows", defaults.max_rows)),
-            min_correction_count=int(data.get("min_correction_count", defaults.min_correction_count)),
-            correction_ratio=int(data.get("correction_ratio", defaults.correction_ratio)),
-        )
+        values: dict[str, Any] = {}
+        for setting in fields(cls):
+            if setting.name not in data:
+                continue
+            default, value = getattr(defaults, setting.name), data[setting.name]
+            if isinstance(default, frozenset):
+                values[setting.name] = frozenset(str(word).lower() for word in value)
+            elif isinstance(default, tuple):
+                values[setting.name] = tuple(value)
+            else:  # bool, int, float, str: the type of the default
+                values[setting.name] = type(default)(value)
+        return cls(**values)
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
