@@ -81,3 +81,13 @@ def test_console_script_runs_the_seed_case(tmp_path, seed_note):
 def test_lookup(capsys):
     code, out, _ = run(["lookup", "M25.51"], capsys)
     assert code == 0 and "M25.511" in out and "Pain in right shoulder" in out
+
+
+def test_version(capsys):
+    import chartaudit
+    from chartaudit.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"chartaudit {chartaudit.__version__}"

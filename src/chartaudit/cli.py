@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
+from chartaudit import __version__
 from chartaudit.models import ModelError
 
 logger = logging.getLogger("chartaudit")
@@ -277,6 +278,7 @@ def command_lookup(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="chartaudit", description="Check clinical notes against billed ICD-10-CM codes.")
     parser.add_argument("--verbose", "-v", action="store_true", help="log progress (never note text)")
+    parser.add_argument("--version", action="version", version=f"chartaudit {__version__}")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     check = commands.add_parser("check", help="check one note against its codes")
