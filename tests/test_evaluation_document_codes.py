@@ -10,7 +10,7 @@ import pytest
 
 from chartaudit.cli import main
 from chartaudit.evaluation import detect_format
-from chartaudit.evaluation.codiesp import SWAPS_PER_DOCUMENT, draw_swaps, evaluate_codiesp
+from chartaudit.evaluation.document_codes import SWAPS_PER_DOCUMENT, draw_swaps, evaluate_codiesp
 
 DOCUMENTS = [
     {"doc_id": "t1", "split": "train",
