@@ -222,3 +222,14 @@ def test_token_patterns_match_only_where_they_may_start_yet_find_everything(extr
     doc = extractor.nlp(text)
     assert sorted(matcher._token_matches(doc)) == sorted(matcher.token_matcher(doc))
     assert matcher._token_matches(doc)
+
+
+def test_a_span_and_a_mention_with_the_same_flags_get_the_same_assertion(extractor: Extractor) -> None:
+    """SpanAssertion.assertion follows Mention.assertion's priority (family before historical)."""
+    from chartaudit.extract.extractor import SpanAssertion
+    from chartaudit.types import Mention
+
+    flags = frozenset({"historical", "family"})
+    span = SpanAssertion(0, 4, flags)
+    mention = Mention(text="x", start=0, end=4, **{flag: True for flag in flags})
+    assert span.assertion == mention.assertion == "family"

@@ -26,7 +26,7 @@ from chartaudit.extract.targets.matcher import TARGET_ATTRIBUTE, TargetMatcher
 from chartaudit.extract.targets.terms import TermTrie
 from chartaudit.extract.tokenizer import doc_text
 from chartaudit.resources import default_model_dir
-from chartaudit.types import Mention
+from chartaudit.types import ASSERTIONS, Mention
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class SpanAssertion:
     @property
     def assertion(self) -> str:
         """The single label, by the priority of :attr:`chartaudit.types.Mention.assertion`."""
-        return next((flag for flag in ASSERTION_FLAGS if flag in self.flags), "affirmed")
+        return next((label for label in ASSERTIONS[:-1] if label in self.flags), "affirmed")
 
 
 class Extractor:
