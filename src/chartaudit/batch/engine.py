@@ -217,12 +217,17 @@ def check_frame(
 
 def findings_frame(rows: list[dict[str, Any]], row_numbers: bool = False) -> pd.DataFrame:
     """Output rows as a frame with the documented columns and nullable integer offsets."""
-    frame = pd.DataFrame(rows, columns=OUTPUT_COLUMNS + ([ROW_COLUMN] if row_numbers else []))
-    for column in INTEGER_COLUMNS:
-        frame[column] = frame[column].astype("Int64")
-    if row_numbers:
-        frame[ROW_COLUMN] = frame[ROW_COLUMN].astype("int64")
-    return frame
+    names = OUTPUT_COLUMNS + ([ROW_COLUMN] if row_numbers else [])
+    data: dict[str, Any] = {}
+    for name in names:
+        values = [row.get(name) for row in rows]
+        if name in INTEGER_COLUMNS:
+            data[name] = pd.array(values, dtype="Int64")
+        elif name == ROW_COLUMN:
+            data[name] = pd.array(values, dtype="int64")
+        else:
+            data[name] = pd.array(values, dtype=object)
+    return pd.DataFrame(data, columns=names)
 
 
 def audit_frame(
@@ -267,10 +272,12 @@ def summary_frame(encounter_ids: Sequence[str], findings: pd.DataFrame) -> pd.Da
             worst[position] = min(worst[position], SEVERITY_RANK.get(severity, 9))
     statuses = ["input_error" if per_type["input_error"][i] else
                 "needs_review" if worst[i] <= SEVERITY_RANK["warning"] else "clean" for i in range(count)]
-    data: dict[str, Any] = {"encounter_id": list(encounter_ids), "status": statuses, "findings": totals,
+    data: dict[str, Any] = {"encounter_id": pd.array(list(encounter_ids), dtype=object),
+                            "status": pd.array(statuses, dtype=object), "findings": totals,
                             "errors": errors, "warnings": warnings}
     data.update({f"n_{kind}": values for kind, values in per_type.items()})
-    return pd.DataFrame(data, columns=SUMMARY_COLUMNS).astype({c: "int64" for c in SUMMARY_COLUMNS[2:]})
+    return pd.DataFrame({name: pd.array(data[name], dtype="int64") if name not in ("encounter_id", "status")
+                         else data[name] for name in SUMMARY_COLUMNS})
 
 
 def summary_row(encounter_id: str, output_rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -268,9 +268,10 @@ class FindingWriter:
 
     def write(self, frame: pd.DataFrame) -> None:
         """Append a frame (its text cells escaped for spreadsheets)."""
-        frame = escape_frame(frame.copy()) if len(frame) else frame
+        frame = escape_frame(frame.copy(deep=False)) if len(frame) else frame
         if self.format == "csv":
-            frame.to_csv(self.temporary, mode="a" if self._started else "w", header=not self._started, index=False)
+            with open(self.temporary, "a" if self._started else "w", newline="", encoding="utf-8") as handle:
+                _write_csv(handle, frame, header=not self._started)
         elif self.format == "jsonl":
             with open(self.temporary, "a" if self._started else "w", encoding="utf-8") as handle:
                 for record in frame.to_dict(orient="records"):
@@ -358,6 +359,17 @@ def replace_directory(source: Path, destination: Path) -> None:
     os.replace(source, destination)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+
+
+def _write_csv(handle: Any, frame: pd.DataFrame, header: bool) -> None:
+    """Write a frame as ``DataFrame.to_csv(index=False)`` does (missing values as empty
+    cells), a column at a time instead of through pandas' formatter."""
+    writer = csv.writer(handle, lineterminator="\n")
+    if header:
+        writer.writerow([str(column) for column in frame.columns])
+    columns = [[None if value is None or value is pd.NA or (isinstance(value, float) and value != value)
+                else value for value in frame[column].tolist()] for column in frame.columns]
+    writer.writerows(zip(*columns))
 
 
 def _excel_value(value: Any) -> Any:

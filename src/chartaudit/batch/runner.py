@@ -1,8 +1,9 @@
 """Run a batch audit: stream chunks through worker processes (or Dask), in input order, resumably.
 
 Every finished chunk is saved as a part in a work directory beside the output
-(``OUT.parts/``: ``NNNNNN.findings.parquet`` and ``NNNNNN.summary.parquet``, each
-written to a temporary name and renamed). ``--resume`` skips the parts already there
+(``OUT.parts/NNNNNN.findings.parquet``, its findings with the ``input_row`` of each,
+written to a temporary name and renamed; a chunk's per-encounter summary is computed
+again from it and the chunk's encounter ids). ``--resume`` skips the parts already there
 when the manifest (input size and mtime, options) still matches. At the end the parts
 are concatenated in order into a temporary file that is renamed into place, and the
 work directory is removed.
@@ -73,7 +74,7 @@ class AuditJob:
     def manifest(self) -> dict[str, Any]:
         """What a part depends on: the input file(s), chunking, columns, model and policies."""
         return {
-            "format": 1,
+            "format": 2,
             "input": str(self.input.resolve()),
             "input_files": _file_stamps(self.input),
             "chunk_size": self.chunk_size,
@@ -249,9 +250,15 @@ def _chunks_dask(job: AuditJob, done: set[int]) -> Iterator[_Chunk]:
 # -- the run ------------------------------------------------------------------------
 
 
-def _store(frame: pd.DataFrame, path: Path, schema: Any) -> pd.DataFrame:
-    """Write a chunk's part atomically; return the frame as it reads back from the part
-    (so that a fresh chunk and a resumed one are written out alike)."""
+def _part_schema() -> Any:
+    """A part's schema: the findings' columns and the ``input_row`` of each finding."""
+    import pyarrow as pa
+
+    return findings_arrow_schema().append(pa.field(ROW_COLUMN, pa.int64()))
+
+
+def _store(frame: pd.DataFrame, path: Path, schema: Any) -> None:
+    """Write a chunk's part atomically (the rename marks the chunk done)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -259,11 +266,10 @@ def _store(frame: pd.DataFrame, path: Path, schema: Any) -> pd.DataFrame:
     temporary = path.with_name(path.name + ".tmp")
     pq.write_table(table, temporary)
     os.replace(temporary, path)
-    return _frame(table)
 
 
-def _part_paths(work_dir: Path, index: int) -> tuple[Path, Path]:
-    return work_dir / f"{index:06d}.findings.parquet", work_dir / f"{index:06d}.summary.parquet"
+def _part_path(work_dir: Path, index: int) -> Path:
+    return work_dir / f"{index:06d}.findings.parquet"
 
 
 def _prepare_work_dir(job: AuditJob) -> set[int]:
@@ -281,11 +287,7 @@ def _prepare_work_dir(job: AuditJob) -> set[int]:
                 "rerun without --resume to start over")
         for leftover in work_dir.glob("*.tmp"):
             leftover.unlink(missing_ok=True)
-        done = set()
-        for findings_path in work_dir.glob("*.findings.parquet"):
-            index = int(findings_path.name.split(".")[0])
-            if _part_paths(work_dir, index)[1].exists():
-                done.add(index)
+        done = {int(path.name.split(".")[0]) for path in work_dir.glob("*.findings.parquet")}
         logger.info("resuming: %d chunks already done", len(done))
         return done
     if job.resume:
@@ -314,7 +316,7 @@ def run_audit(job: AuditJob, progress: Progress | None = None) -> AuditSummary:
     done = _prepare_work_dir(job)
     started = time.monotonic()
     chunks = _chunks_dask(job, done) if job.engine == "dask" else _chunks_local(job, done)
-    findings_schema, summary_schema = findings_arrow_schema(), summary_arrow_schema()
+    findings_schema, summary_schema, part_schema = findings_arrow_schema(), summary_arrow_schema(), _part_schema()
     summary = AuditSummary()
     count = 0
     # The outputs are written as the chunks come, in input order (a temporary file each,
@@ -324,13 +326,14 @@ def run_audit(job: AuditJob, progress: Progress | None = None) -> AuditSummary:
     try:
         for chunk in chunks:
             count += 1
-            findings_path, summary_path = _part_paths(job.work_dir, chunk.index)
+            part_path = _part_path(job.work_dir, chunk.index)
             if chunk.result is not None:
-                summaries = _store(summary_frame(chunk.ids, chunk.result), summary_path, summary_schema)
-                findings = _store(chunk.result[OUTPUT_COLUMNS], findings_path, findings_schema)  # marks the chunk done
+                result = chunk.result
+                _store(result, part_path, part_schema)
             else:
-                findings, summaries = _read_part(findings_path), _read_part(summary_path)
-            writer.write(findings)
+                result = _read_part(part_path)
+            summaries = summary_frame(chunk.ids, result)
+            writer.write(result[OUTPUT_COLUMNS])
             summary.add_frame(summaries)
             if summary_writer is not None:
                 summary_writer.write(summaries)

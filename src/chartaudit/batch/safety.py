@@ -25,17 +25,15 @@ def escape_cell(value: Any) -> Any:
 def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Escape every text cell of a frame that a spreadsheet would read as a formula (in place).
 
-    Vectorised per column; idempotent (an escaped cell starts with ``'``).
+    One pass over each text column's values; a column is replaced only when one of
+    its cells needs escaping. Idempotent (an escaped cell starts with ``'``).
     """
     for column in frame.columns:
         series = frame[column]
         if series.dtype != object and not pd.api.types.is_string_dtype(series.dtype):
             continue
-        risky = series.map(_is_risky, na_action="ignore").fillna(False).astype(bool)
-        if risky.any():
-            frame[column] = series.where(~risky, "'" + series[risky].astype(str))
+        values = series.tolist()
+        if any(isinstance(value, str) and value.startswith(FORMULA_PREFIXES) for value in values):
+            frame[column] = pd.Series([escape_cell(value) for value in values], index=series.index,
+                                      dtype=series.dtype, name=column)
     return frame
-
-
-def _is_risky(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
