@@ -175,6 +175,20 @@ class ClinicalTokenizer:
     def _remember(self, chunk: str, tokens: list[str]) -> None:
         self._chunks[chunk] = (tuple(tokens), (False,) * (len(tokens) - 1) + (chunk.endswith(" "),))
 
+    def token_texts(self, text: str) -> list[str]:
+        """The texts of the tokens a doc of ``text`` would have, without building the doc
+        (e.g. a pattern's words for a ``PhraseMatcher``, which takes their hashes).
+
+        Usage::
+
+            tokenizer.token_texts("c/o chest pain")  # ["c/o", "chest", "pain"]
+        """
+        chunks = _CHUNK.findall(text)
+        cache = self._chunks
+        if not all(chunk in cache for chunk in chunks):
+            self._learn(chunks)
+        return [token for chunk in chunks for token in cache[chunk][0]]
+
     def __call__(self, text: str) -> Doc:
         chunks = _CHUNK.findall(text)
         self._learn(chunks)
