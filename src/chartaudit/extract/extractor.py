@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 from chartaudit.extract.context.rules import ASSERTION_FLAGS, temporality_of
 from chartaudit.extract.pipeline import build_pipeline
 from chartaudit.extract.sections.component import SECTIONS_ATTRIBUTE, section_at
+from chartaudit.extract.sentences.component import sentence_bounds, sentence_token_starts
 from chartaudit.extract.targets.matcher import TARGET_ATTRIBUTE, TargetMatcher
 from chartaudit.extract.targets.terms import TermTrie
 from chartaudit.extract.tokenizer import doc_text
@@ -218,12 +219,15 @@ class Extractor:
         sections = doc._.get(SECTIONS_ATTRIBUTE) if Doc.has_extension(SECTIONS_ATTRIBUTE) else None
         sections = sections or []
         section_starts = [section.start for section in sections]
+        starts = sentence_token_starts(doc)
+        length = len(doc)
         mentions: list[Mention] = []
         for entity in doc.ents:
             hit = entity._.get(TARGET_ATTRIBUTE)
             if hit is None:
                 continue
-            sentence = entity.sent
+            first, after = sentence_bounds(starts, length, entity.start, entity.end)
+            sentence = doc[first:after]
             sentence_start = sentence.start_char
             sentence_end = sentence_start + len(text[sentence_start: sentence.end_char].rstrip())
             section = section_at(sections, section_starts, entity.start_char) if sections else None

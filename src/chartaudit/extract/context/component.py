@@ -41,7 +41,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from spacy.attrs import LOWER, SENT_START
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -56,6 +56,7 @@ from chartaudit.extract.context.rules import (
     load_temporality_rules,
 )
 from chartaudit.extract.sections.component import SECTIONS_ATTRIBUTE
+from chartaudit.extract.sentences.component import sentence_bounds, sentence_token_starts
 from chartaudit.extract.settings import component_settings, load_meta
 from chartaudit.extract.targets.matcher import TARGET_ATTRIBUTE
 
@@ -97,23 +98,27 @@ class _ModifierMatcher:
         for key, literals in phrases.items():
             self.phrase_matcher.add(key, [_lower_keys(nlp, literal) for literal in literals])
 
-    def raw_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+    def raw_matches(self, doc: Doc, where: bytes | bytearray | None = None) -> list[tuple[int, int, int]]:
+        """Modifier matches; token-pattern matches only from tokens marked in ``where`` (all when None)."""
         matches = list(self.phrase_matcher(doc))
         if self.token_matcher is not None:
-            matches += self._token_matches(doc)
+            matches += self._token_matches(doc, where)
         return matches
 
-    def _token_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+    def _token_matches(self, doc: Doc, where: bytes | bytearray | None = None) -> list[tuple[int, int, int]]:
         """Token-pattern matches, looked for only where a pattern's first word is
-        (spaCy's ``Matcher`` over a whole note costs ~0.7 ms; over a few windows, next to nothing)."""
+        (spaCy's ``Matcher`` over a whole note costs ~0.7 ms; over a few windows, next to nothing),
+        and only from the tokens marked in ``where`` (e.g. the sentences that hold a target)."""
         if self.token_matcher is None:
             return []
         if self._anchors is None:
-            return list(self.token_matcher(doc))
+            matches = list(self.token_matcher(doc))
+            return matches if where is None else [match for match in matches if where[match[1]]]
         anchors = self._anchors
         matches = []
         length = len(doc)
-        for start in [index for index, key in enumerate(doc.to_array(LOWER).tolist()) if key in anchors]:
+        for start in [index for index, key in enumerate(doc.to_array(LOWER).tolist())
+                      if key in anchors and (where is None or where[index])]:
             window = doc[start: min(length, start + MAX_TOKEN_PATTERN_LENGTH)]
             matches += [(match_id, start, start + end) for match_id, begin, end in self.token_matcher(window) if begin == 0]
         return matches
@@ -130,25 +135,10 @@ def _lower_keys(nlp: Language, phrase: str) -> Any:
     return [strings.add(text.lower()) for text in token_texts(phrase)]
 
 
-def _sentence_starts(doc: Doc) -> list[int]:
-    """The indexes of a doc's sentence-start tokens, sorted (0 always)."""
-    starts = [index for index, value in enumerate(doc.to_array(SENT_START).tolist()) if value == 1]
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
-    return starts
-
-
 def _crosses(starts: list[int], start: int, end: int) -> bool:
     """True when a sentence starts inside the tokens ``start + 1 .. end - 1``."""
     position = bisect.bisect_right(starts, start)
     return position < len(starts) and starts[position] < end
-
-
-def _sentence_of(starts: list[int], length: int, start: int, end: int) -> tuple[int, int]:
-    """(start, end) of the sentence a span is in, as ``Span.sent`` finds it, from the sentence starts."""
-    first = starts[bisect.bisect_right(starts, start) - 1]
-    position = bisect.bisect_left(starts, end)
-    return first, starts[position] if position < len(starts) else length
 
 
 #: The most tokens a token-pattern ConText rule matches (one with ``"OP": "*"`` included).
@@ -194,7 +184,7 @@ class ContextDetector:
         doc (Doc): A doc with sentence boundaries.
         RETURNS (list[tuple[int, int, int]]): (match_id, start, end) triples.
         """
-        return self._within_sentences(_sentence_starts(doc), self._assertion_matcher.raw_matches(doc))
+        return self._within_sentences(sentence_token_starts(doc), self._assertion_matcher.raw_matches(doc))
 
     def _within_sentences(self, starts: list[int], matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
         within = [
@@ -260,10 +250,14 @@ class ContextDetector:
         self, doc: Doc, entities: list[Span], flags: list[set[str]], matcher: _ModifierMatcher,
         category_flags: dict[str, str],
     ) -> None:
-        starts = _sentence_starts(doc)
-        sentence_of_entity = [_sentence_of(starts, len(doc), entity.start, entity.end) for entity in entities]
+        starts = sentence_token_starts(doc)
+        sentence_of_entity = [sentence_bounds(starts, len(doc), entity.start, entity.end) for entity in entities]
         sentence_starts = {start for start, _ in sentence_of_entity}
-        matches = self._within_sentences(starts, matcher.raw_matches(doc))
+        # Modifiers matter only in the sentences that hold a target.
+        in_target_sentence = bytearray(len(doc))
+        for start, end in set(sentence_of_entity):
+            in_target_sentence[start:end] = b"\x01" * (end - start)
+        matches = self._within_sentences(starts, matcher.raw_matches(doc, in_target_sentence))
         if not matches:
             return
         # A modifier word inside a longer target is part of the condition's name, not a

@@ -30,7 +30,7 @@ Usage::
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -134,6 +134,21 @@ def inner_indel(first: str, second: str) -> bool:
     return any(longer[:index] + longer[index + 1:] == shorter for index in range(1, len(longer) - 1))
 
 
+def _positions(words: Sequence[str], wanted: Iterable[str]) -> list[int]:
+    """The sorted indexes of the words that are one of ``wanted`` (``list.index`` scans in C)."""
+    positions = []
+    for word in wanted:
+        index = -1
+        try:
+            while True:
+                index = words.index(word, index + 1)
+                positions.append(index)
+        except ValueError:
+            pass
+    positions.sort()
+    return positions
+
+
 class FuzzyLinker:
     """Find and link fuzzy candidate windows; see the module docstring."""
 
@@ -151,6 +166,8 @@ class FuzzyLinker:
         self._corrections: dict[str, tuple[str, ...]] = {}
         self._inner_insertions: dict[str, tuple[str, ...]] | None = None
         self._fixes: dict[str, tuple[str, ...]] = {}
+        self._checked: set[str] = set()
+        self._with_fixes: set[str] = set()
 
     # -- spelling ---------------------------------------------------------------------
 
@@ -240,18 +257,10 @@ class FuzzyLinker:
         windows: list[tuple[int, int, list[str]]] = []
         length = len(words)
         cache = self._fixes
-        if len(cache) > 200_000:
-            cache.clear()
-        misspelt = set()
-        for word in set(words):
-            fixes = cache.get(word)
-            if fixes is None:
-                fixes = cache[word] = self.corrections(word) if self.is_typo(word) else ()
-            if fixes:
-                misspelt.add(word)
+        misspelt = self._misspelt(words)
         if not misspelt:
             return windows
-        for position in [index for index, word in enumerate(words) if word in misspelt]:
+        for position in _positions(words, misspelt):
             word = words[position]
             fixes = cache[word]
             spans = []
@@ -274,6 +283,23 @@ class FuzzyLinker:
                 windows.append((start, end, texts))
         return windows
 
+    def _misspelt(self, words: Sequence[str]) -> set[str]:
+        """The distinct words of a note that have spelling corrections (each word is
+        looked at once per process: set operations sort out the rest)."""
+        distinct = set(words)
+        new = distinct - self._checked
+        if new:
+            if len(self._checked) > 200_000:
+                self._fixes.clear()
+                self._checked.clear()
+                self._with_fixes.clear()
+            for word in new:
+                fixes = self._fixes[word] = self.corrections(word) if self.is_typo(word) else ()
+                if fixes:
+                    self._with_fixes.add(word)
+            self._checked |= new
+        return distinct & self._with_fixes
+
     @staticmethod
     def _plain(words: Sequence[str], start: int, end: int) -> bool:
         """True when a window holds words only, no punctuation ("pian, chest" is two phrases)."""
@@ -287,8 +313,7 @@ class FuzzyLinker:
                              boundary: bytes | bytearray) -> list[tuple[int, int, list[str]]]:
         windows = []
         length = len(words)
-        prepositions = frozenset(self.settings.prepositions)
-        for position in [index for index, word in enumerate(words) if word in prepositions]:
+        for position in _positions(words, self.settings.prepositions):
             if position == 0 or cover.any[position]:
                 continue
             head = position - 1

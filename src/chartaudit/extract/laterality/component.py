@@ -25,6 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from chartaudit.extract.laterality.rules import LateralityRules
+from chartaudit.extract.sentences.component import sentence_bounds, sentence_token_starts
 from chartaudit.extract.targets.matcher import TARGET_ATTRIBUTE
 
 logger = logging.getLogger(__name__)
@@ -80,11 +81,11 @@ class LateralityDetector:
         inside = [side for side in (rules.side_of(token.text) for token in entity) if side]
         if inside:
             return combine_sides(inside)
-        sentence = entity.sent
-        side = self._side_before(doc, entity.start, max(previous_end, sentence.start))
+        sentence_start, sentence_end = sentence_bounds(sentence_token_starts(doc), len(doc), entity.start, entity.end)
+        side = self._side_before(doc, entity.start, max(previous_end, sentence_start))
         if side:
             return side
-        return self._side_after(doc, entity.end, min(next_start, sentence.end), next_start)
+        return self._side_after(doc, entity.end, min(next_start, sentence_end), next_start)
 
     def _side_before(self, doc: Doc, start: int, lower_bound: int) -> str | None:
         rules = self.rules

@@ -17,6 +17,7 @@ Usage::
 
 # No "from __future__ import annotations": spaCy (confection) resolves the factories' annotations.
 
+import bisect
 import logging
 from pathlib import Path
 
@@ -32,6 +33,46 @@ from chartaudit.extract.tokenizer import doc_text
 logger = logging.getLogger(__name__)
 
 _NOT_START = numpy.uint64(numpy.iinfo(numpy.uint64).max)  # -1 as spaCy stores it
+#: ``Doc.user_data`` key of the sorted token indexes that start a sentence, as this
+#: component set them (later components read them instead of scanning ``SENT_START``).
+SENTENCE_STARTS_KEY = "chartaudit_sentence_starts"
+
+
+def sentence_token_starts(doc: Doc) -> list[int]:
+    """The indexes of a doc's sentence-start tokens, sorted (0 always, for a non-empty doc).
+
+    doc (Doc): A doc with sentence boundaries.
+    RETURNS (list[int]): As the sentence component set them, or read from ``SENT_START``.
+
+    Usage::
+
+        starts = sentence_token_starts(doc)
+    """
+    starts = doc.user_data.get(SENTENCE_STARTS_KEY)
+    if isinstance(starts, list):
+        return starts
+    starts = [index for index, value in enumerate(doc.to_array(SENT_START).tolist()) if value == 1]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    return starts
+
+
+def sentence_bounds(starts: list[int], length: int, start: int, end: int) -> tuple[int, int]:
+    """(start, end) token indexes of the sentence a span is in, as ``Span.sent`` finds it.
+
+    starts (list[int]): :func:`sentence_token_starts` of the doc.
+    length (int): The doc's length in tokens.
+    start (int): The span's first token.
+    end (int): The token after the span.
+    RETURNS (tuple[int, int]): The sentence's first token and the token after it.
+
+    Usage::
+
+        first, after = sentence_bounds(sentence_token_starts(doc), len(doc), span.start, span.end)
+    """
+    first = starts[bisect.bisect_right(starts, start) - 1]
+    position = bisect.bisect_left(starts, end)
+    return first, starts[position] if position < len(starts) else length
 
 
 class SentenceSplitter:
@@ -56,6 +97,7 @@ class SentenceSplitter:
         values[indices[indices < length]] = 1
         values[0] = 1
         doc.from_array([SENT_START], values.reshape(length, 1))
+        doc.user_data[SENTENCE_STARTS_KEY] = numpy.flatnonzero(values == 1).tolist()
         return doc
 
 

@@ -47,13 +47,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from spacy.attrs import LOWER, ORTH, SENT_START
+from spacy.attrs import LOWER, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from chartaudit.extract.fuzzy import FuzzyIndex, FuzzyLinker, FuzzySettings
 from chartaudit.extract.laterality.rules import LateralityRules
 from chartaudit.extract.settings import component_settings, load_meta
+from chartaudit.extract.sentences.component import sentence_token_starts
 from chartaudit.extract.targets.normalize import WordForms, normalize_word
 from chartaudit.extract.targets.terms import (
     LEXICON_FILE,
@@ -208,7 +209,9 @@ class TargetMatcher:
         if linker is None:
             return
         exact = [(start, end) for start, end, *_ in candidates]
-        boundary = (doc.to_array(SENT_START) == 1).tobytes()
+        boundary = bytearray(len(doc))
+        for start in sentence_token_starts(doc):
+            boundary[start] = 1
         for start, end, entry, _score in linker.link(words, exact, boundary):
             candidates.append((start, end, _SOURCE_PRIORITY["fuzzy"], entry, "fuzzy"))
 
