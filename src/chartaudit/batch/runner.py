@@ -17,6 +17,7 @@ Usage::
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import multiprocessing
@@ -202,8 +203,11 @@ def _chunks_local(job: AuditJob, done: set[int]) -> Iterator[_Chunk]:
     context = multiprocessing.get_context(start_method)
     if start_method == "fork":
         # Build (and warm) the pipeline once, here: forked workers inherit it instead of
-        # each spending a second or more building their own.
+        # each spending a second or more building their own. Then freeze what exists so
+        # far out of the garbage collector's reach (as the gc docs advise before a fork):
+        # a worker's collections would otherwise write to, and so copy, every inherited page.
         _warm_worker(job.model, job.policies)
+        gc.freeze()
     # A process pool that fails loudly (BrokenProcessPool) when a worker dies, e.g. killed
     # for memory; multiprocessing.Pool would wait forever for the lost chunk.
     with ProcessPoolExecutor(job.workers, mp_context=context, initializer=_warm_worker,
