@@ -210,17 +210,20 @@ def _chunks_local(job: AuditJob, done: set[int]) -> Iterator[_Chunk]:
         gc.freeze()
     # A process pool that fails loudly (BrokenProcessPool) when a worker dies, e.g. killed
     # for memory; multiprocessing.Pool would wait forever for the lost chunk.
-    with ProcessPoolExecutor(job.workers, mp_context=context, initializer=_warm_worker,
-                             initargs=(job.model, job.policies)) as pool:
-        try:
-            yield from _pending_chunks(job, done, lambda payload: pool.submit(_process_chunk, payload),
-                                       job.workers * IN_FLIGHT_PER_WORKER, lambda future: future.result())
-        except BrokenProcessPool:
-            raise WorkerDied(f"a worker process died (out of memory?); finished chunks are kept in "
-                             f"{job.work_dir}: rerun with --resume") from None
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    try:
+        with ProcessPoolExecutor(job.workers, mp_context=context, initializer=_warm_worker,
+                                 initargs=(job.model, job.policies)) as pool:
+            try:
+                yield from _pending_chunks(job, done, lambda payload: pool.submit(_process_chunk, payload),
+                                           job.workers * IN_FLIGHT_PER_WORKER, lambda future: future.result())
+            except BrokenProcessPool:
+                raise WorkerDied(f"a worker process died (out of memory?); finished chunks are kept in "
+                                 f"{job.work_dir}: rerun with --resume") from None
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    finally:
+        gc.unfreeze()  # the caller's objects are collectable again (e.g. in a notebook)
 
 
 def _chunks_dask(job: AuditJob, done: set[int]) -> Iterator[_Chunk]:
