@@ -100,3 +100,66 @@ def test_extract_never_raises_and_offsets_are_in_range(extractor: Extractor, tex
         assert text[mention.start: mention.end] == mention.text
         assert 0 <= mention.sentence_start <= mention.start
         assert mention.end <= mention.sentence_end <= len(text)
+
+
+CACHED_NOTE = "Denies chest pain. Right shoulder pain for 2 weeks. History of hypertension."
+
+
+def _counting(extractor: Extractor) -> list[int]:
+    """Count the pipeline runs of an extractor (wraps its nlp in the instance)."""
+    runs = [0]
+    pipeline = extractor.nlp
+
+    class Counting:
+        def __call__(self, *args, **kwargs):
+            runs[0] += 1
+            return pipeline(*args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(pipeline, name)
+
+    extractor.nlp = Counting()  # type: ignore[assignment]
+    return runs
+
+
+def test_the_same_note_is_read_once() -> None:
+    extractor = Extractor(cache_size=2)
+    runs = _counting(extractor)
+    first = extractor.extract(CACHED_NOTE)
+    again = extractor.extract(CACHED_NOTE)
+    assert runs[0] == 1
+    assert again == first and again is not first
+    extractor.extract(CACHED_NOTE + " ")  # another text: read
+    assert runs[0] == 2
+
+
+def test_cached_mentions_are_copies() -> None:
+    extractor = Extractor(cache_size=2)
+    first = extractor.extract(CACHED_NOTE)
+    expected = [(m.text, list(m.codes), m.negated) for m in first]
+    first[0].negated = not first[0].negated
+    first[0].codes.append("Z00.00")
+    assert [(m.text, list(m.codes), m.negated) for m in extractor.extract(CACHED_NOTE)] == expected
+
+
+def test_cache_is_bounded_and_can_be_turned_off() -> None:
+    extractor = Extractor(cache_size=2)
+    runs = _counting(extractor)
+    for text in (CACHED_NOTE, CACHED_NOTE + " a", CACHED_NOTE + " b", CACHED_NOTE):  # the first was dropped
+        extractor.extract(text)
+    assert runs[0] == 4 and len(extractor._cache) == 2
+    off = Extractor(cache_size=0)
+    off_runs = _counting(off)
+    off.extract(CACHED_NOTE)
+    off.extract(CACHED_NOTE)
+    assert off_runs[0] == 2
+
+
+def test_add_terms_clears_the_cache() -> None:
+    extractor = Extractor(cache_size=4)
+    text = "Tummy ache since this morning."
+    before = extractor.extract(text)
+    extractor.add_terms({"tummy ache": "R10.9"})
+    after = extractor.extract(text)
+    assert not any("R10.9" in m.codes for m in before)
+    assert any("R10.9" in m.codes for m in after)

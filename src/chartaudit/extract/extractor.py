@@ -10,7 +10,11 @@ Usage::
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +39,19 @@ TARGETS_PIPE = "chartaudit_targets"
 CONTEXT_PIPE = "chartaudit_context"
 #: Components not needed to assess supplied spans (no targets, no sides).
 _NOT_FOR_ASSESS = ("chartaudit_definitions", TARGETS_PIPE, CONTEXT_PIPE, "chartaudit_laterality")
+#: Notes whose mentions an extractor remembers (a few KB each), most recently used kept.
+DEFAULT_CACHE_SIZE = 4096
+
+
+def _note_key(text: str) -> bytes:
+    """A 128-bit digest of a note: the cache holds no note text."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _copy_mention(mention: Mention) -> Mention:
+    duplicate = copy.copy(mention)
+    duplicate.codes = list(mention.codes)
+    return duplicate
 
 
 @dataclass(frozen=True)
@@ -72,6 +89,11 @@ class Extractor:
     model_dir (Path | str | None): A model directory or a built artifact (``chartaudit
         build-model``); ``resources.default_model_dir()`` when None. Pipelines are
         cached per directory, so creating several extractors is cheap.
+    cache_size (int): How many notes' mentions :meth:`extract` remembers, keyed by a
+        digest of the text: the same note again (one row per claim line, a re-check
+        with other codes, a copied-forward note) is not read twice. 0 turns it off.
+        :meth:`add_terms` clears it; so does :meth:`clear_cache`, which a caller that
+        changes the pipeline's components in place must call.
 
     Usage::
 
@@ -79,7 +101,7 @@ class Extractor:
         [mention.codes for mention in extractor.extract("h/o MI")]  # [["I21.9"]]
     """
 
-    def __init__(self, model_dir: Path | str | None = None) -> None:
+    def __init__(self, model_dir: Path | str | None = None, cache_size: int = DEFAULT_CACHE_SIZE) -> None:
         from chartaudit.models import model_directory
 
         #: The model as given (a directory or a built ``*.chartaudit`` artifact).
@@ -89,6 +111,14 @@ class Extractor:
         self.nlp: Language = build_pipeline(self.model_dir)
         self._added_terms: dict[str, str | None] = {}
         self._extra_trie: TermTrie | None = None
+        self.cache_size = max(0, int(cache_size))
+        self._cache: OrderedDict[bytes, tuple[Mention, ...]] = OrderedDict()
+        self._cache_lock = threading.Lock()  # the viewer shares one extractor between sessions
+
+    def clear_cache(self) -> None:
+        """Forget the remembered mentions (see ``cache_size``)."""
+        with self._cache_lock:
+            self._cache.clear()
 
     @property
     def matcher(self) -> TargetMatcher:
@@ -111,6 +141,7 @@ class Extractor:
             if phrase:
                 self._added_terms[phrase] = code.strip() if isinstance(code, str) and code.strip() else None
         self._extra_trie = self.matcher.build_trie(self._added_terms) if self._added_terms else None
+        self.clear_cache()
 
     def _component_config(self) -> dict[str, dict[str, Any]]:
         if self._extra_trie is None:
@@ -134,13 +165,27 @@ class Extractor:
             raise TypeError(f"extract() needs a str, not {type(text).__name__}")
         if not text.strip():
             return []
+        key = _note_key(text) if self.cache_size else b""
+        if key:
+            with self._cache_lock:
+                cached = self._cache.get(key)
+                if cached is not None:
+                    self._cache.move_to_end(key)
+            if cached is not None:
+                return [_copy_mention(mention) for mention in cached]  # callers may change theirs
         try:
             doc = self.nlp(text, component_cfg=self._component_config())
-            return self.mentions(doc)
+            mentions = self.mentions(doc)
         except Exception as error:  # noqa: BLE001 - the contract: never raise on a str
             logger.error("Extraction failed on a note of %d characters: %s", len(text), type(error).__name__)
             logger.debug("Extraction failure", exc_info=True)
             return []
+        if key:
+            with self._cache_lock:
+                self._cache[key] = tuple(_copy_mention(mention) for mention in mentions)
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return mentions
 
     def assess(self, text: str, spans: Sequence[tuple[int, int]]) -> list[SpanAssertion]:
         """The assertions of character spans supplied by the caller (not looked up in the lexicon).
