@@ -46,6 +46,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from chartaudit.extract._lists import positions_of
 from chartaudit.extract._medspacy import import_medspacy_parts
 from chartaudit.extract.context.rules import (
     CATEGORY_FLAGS,
@@ -98,9 +99,16 @@ class _ModifierMatcher:
         for key, literals in phrases.items():
             self.phrase_matcher.add(key, [_lower_keys(nlp, literal) for literal in literals])
 
-    def raw_matches(self, doc: Doc, where: bytes | bytearray | None = None) -> list[tuple[int, int, int]]:
-        """Modifier matches; token-pattern matches only from tokens marked in ``where`` (all when None)."""
-        matches = list(self.phrase_matcher(doc))
+    def raw_matches(self, doc: Doc, where: bytes | bytearray | None = None,
+                    ranges: list[tuple[int, int]] | None = None) -> list[tuple[int, int, int]]:
+        """Modifier matches: phrase matches inside ``ranges`` of tokens (the whole doc when
+        None), token-pattern matches from the tokens marked in ``where`` (all when None)."""
+        if ranges is None:
+            matches = list(self.phrase_matcher(doc))
+        else:
+            matches = []
+            for start, end in ranges:
+                matches += self.phrase_matcher(doc[start:end])  # offsets in the doc, not the span
         if self.token_matcher is not None:
             matches += self._token_matches(doc, where)
         return matches
@@ -117,8 +125,8 @@ class _ModifierMatcher:
         anchors = self._anchors
         matches = []
         length = len(doc)
-        for start in [index for index, key in enumerate(doc.to_array(LOWER).tolist())
-                      if key in anchors and (where is None or where[index])]:
+        for start in [index for index in positions_of(doc.to_array(LOWER).tolist(), anchors)
+                      if where is None or where[index]]:
             window = doc[start: min(length, start + MAX_TOKEN_PATTERN_LENGTH)]
             matches += [(match_id, start, start + end) for match_id, begin, end in self.token_matcher(window) if begin == 0]
         return matches
@@ -255,9 +263,14 @@ class ContextDetector:
         sentence_starts = {start for start, _ in sentence_of_entity}
         # Modifiers matter only in the sentences that hold a target.
         in_target_sentence = bytearray(len(doc))
-        for start, end in set(sentence_of_entity):
+        ranges: list[tuple[int, int]] = []
+        for start, end in sorted(set(sentence_of_entity)):
             in_target_sentence[start:end] = b"\x01" * (end - start)
-        matches = self._within_sentences(starts, matcher.raw_matches(doc, in_target_sentence))
+            if ranges and ranges[-1][1] >= start:
+                ranges[-1] = (ranges[-1][0], max(end, ranges[-1][1]))
+            else:
+                ranges.append((start, end))
+        matches = self._within_sentences(starts, matcher.raw_matches(doc, in_target_sentence, ranges))
         if not matches:
             return
         # A modifier word inside a longer target is part of the condition's name, not a

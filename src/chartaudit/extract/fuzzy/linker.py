@@ -30,10 +30,11 @@ Usage::
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from chartaudit.extract._lists import positions_of
 from chartaudit.extract.fuzzy.index import FuzzyIndex
 from chartaudit.extract.targets.terms import TermEntry, TermTrie
 
@@ -132,21 +133,6 @@ def inner_indel(first: str, second: str) -> bool:
     if shorter[0] != longer[0] or shorter[-1] != longer[-1]:
         return False
     return any(longer[:index] + longer[index + 1:] == shorter for index in range(1, len(longer) - 1))
-
-
-def _positions(words: Sequence[str], wanted: Iterable[str]) -> list[int]:
-    """The sorted indexes of the words that are one of ``wanted`` (``list.index`` scans in C)."""
-    positions = []
-    for word in wanted:
-        index = -1
-        try:
-            while True:
-                index = words.index(word, index + 1)
-                positions.append(index)
-        except ValueError:
-            pass
-    positions.sort()
-    return positions
 
 
 class FuzzyLinker:
@@ -260,7 +246,7 @@ class FuzzyLinker:
         misspelt = self._misspelt(words)
         if not misspelt:
             return windows
-        for position in _positions(words, misspelt):
+        for position in positions_of(words, misspelt):
             word = words[position]
             fixes = cache[word]
             spans = []
@@ -313,7 +299,7 @@ class FuzzyLinker:
                              boundary: bytes | bytearray) -> list[tuple[int, int, list[str]]]:
         windows = []
         length = len(words)
-        for position in _positions(words, self.settings.prepositions):
+        for position in positions_of(words, self.settings.prepositions):
             if position == 0 or cover.any[position]:
                 continue
             head = position - 1

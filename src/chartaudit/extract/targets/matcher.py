@@ -51,6 +51,7 @@ from spacy.attrs import LOWER, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from chartaudit.extract._lists import positions_of
 from chartaudit.extract.fuzzy import FuzzyIndex, FuzzyLinker, FuzzySettings
 from chartaudit.extract.laterality.rules import LateralityRules
 from chartaudit.extract.settings import component_settings, load_meta
@@ -250,7 +251,7 @@ class TargetMatcher:
             self._definition_candidates(doc, words, extra_terms, candidates)
         if self.fuzzy_settings.enabled:
             self._fuzzy_candidates(doc, words, candidates)
-        doc.ents = self._select(doc, candidates)
+        doc.set_ents(self._select(doc, candidates), default="outside")  # as ``doc.ents = ...``, without copying the spans
         return doc
 
     def _trie_candidates(self, trie: TermTrie, words: list[str], priority: int | None, candidates: list) -> None:
@@ -365,7 +366,7 @@ class TargetMatcher:
     def _abbreviation_candidates(self, doc: Doc, candidates: list) -> None:
         abbreviations = self.abbreviations
         orths = doc.to_array(ORTH).tolist()
-        for index in [index for index, key in enumerate(orths) if key in abbreviations]:
+        for index in positions_of(orths, abbreviations.keys()):
             rule = abbreviations[orths[index]]
             if rule.not_followed_by and index + 1 < len(doc) and doc[index + 1].text in rule.not_followed_by:
                 continue
