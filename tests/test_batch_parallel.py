@@ -41,6 +41,26 @@ def test_two_workers_write_the_same_bytes_as_one(encounters, serial, tmp_path):
     assert serial[0].count(b"\n") > 20
 
 
+def test_three_workers_write_the_same_bytes_as_one(encounters, serial, tmp_path):
+    out = tmp_path / "out.csv"
+    run_audit(AuditJob(input=encounters, output=out, workers=3, chunk_size=5))
+    assert out.read_bytes() == serial[0]
+
+
+def test_the_same_note_goes_to_the_same_worker():
+    from chartaudit.batch.columns import ColumnMap
+
+    notes = ["Chest pain.", "Knee pain.", "Chest pain.", None, "Cough.", "Knee pain.", "Chest pain."]
+    frame = pd.DataFrame({"note_text": notes, "note_path": [None, None, None, "a.txt", None, None, None]})
+    shares = runner.worker_shares(frame, ColumnMap(), 3)
+    assert sorted(int(p) for share in shares for p in share) == list(range(len(notes)))  # each row once
+    owner = {int(p): worker for worker, share in enumerate(shares) for p in share}
+    assert owner[0] == owner[2] == owner[6] and owner[1] == owner[5]
+    again = runner.worker_shares(frame.iloc[::-1].reset_index(drop=True), ColumnMap(), 3)
+    owner_again = {int(p): worker for worker, share in enumerate(again) for p in share}
+    assert owner_again[0] == owner[6]  # by the note, not by the position
+
+
 def test_dask_engine_writes_the_same_findings(encounters, serial, tmp_path):
     pytest.importorskip("dask.distributed")
     out, summary = tmp_path / "out.csv", tmp_path / "summary.csv"

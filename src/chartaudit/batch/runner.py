@@ -208,22 +208,65 @@ def _chunks_local(job: AuditJob, done: set[int]) -> Iterator[_Chunk]:
         # a worker's collections would otherwise write to, and so copy, every inherited page.
         _warm_worker(job.model, job.policies)
         gc.freeze()
-    # A process pool that fails loudly (BrokenProcessPool) when a worker dies, e.g. killed
-    # for memory; multiprocessing.Pool would wait forever for the lost chunk.
+    # One single-process pool per worker, so that each row can be sent to a chosen worker:
+    # the same note always goes to the same one, whose note cache then sees every repeat.
+    # A process pool fails loudly (BrokenProcessPool) when its worker dies, e.g. killed for
+    # memory; multiprocessing.Pool would wait forever for the lost chunk.
+    pools: list[ProcessPoolExecutor] = []
     try:
-        with ProcessPoolExecutor(job.workers, mp_context=context, initializer=_warm_worker,
-                                 initargs=(job.model, job.policies)) as pool:
-            try:
-                yield from _pending_chunks(job, done, lambda payload: pool.submit(_process_chunk, payload),
-                                           job.workers * IN_FLIGHT_PER_WORKER, lambda future: future.result())
-            except BrokenProcessPool:
-                raise WorkerDied(f"a worker process died (out of memory?); finished chunks are kept in "
-                                 f"{job.work_dir}: rerun with --resume") from None
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        for _ in range(job.workers):
+            pools.append(ProcessPoolExecutor(1, mp_context=context, initializer=_warm_worker,
+                                             initargs=(job.model, job.policies)))
+
+        def submit(payload: tuple) -> list[tuple[Any, Any]]:
+            frame, rest = payload[0], payload[1:]
+            return [(positions, pools[worker].submit(_process_chunk, (frame.iloc[positions], *rest)))
+                    for worker, positions in enumerate(worker_shares(frame, job.columns, len(pools)))
+                    if len(positions)]
+
+        try:
+            yield from _pending_chunks(job, done, submit, job.workers * IN_FLIGHT_PER_WORKER, _merge_shares)
+        except BrokenProcessPool:
+            raise WorkerDied(f"a worker process died (out of memory?); finished chunks are kept in "
+                             f"{job.work_dir}: rerun with --resume") from None
     finally:
+        for pool in pools:
+            pool.shutdown(wait=False, cancel_futures=True)
         gc.unfreeze()  # the caller's objects are collectable again (e.g. in a notebook)
+
+
+def worker_shares(frame: pd.DataFrame, columns: ColumnMap, workers: int) -> list[Any]:
+    """The row positions of a chunk each worker gets, by a checksum of the row's note
+    (its text, else its note path): the same note always goes to the same worker.
+
+    Usage::
+
+        worker_shares(frame, ColumnMap(), 2)  # [array([0, 3, ...]), array([1, 2, ...])]
+    """
+    import zlib
+
+    import numpy as np
+
+    count = len(frame)
+    notes = frame[columns.note].tolist() if columns.note in frame.columns else [None] * count
+    paths = frame[columns.note_path].tolist() if columns.note_path in frame.columns else [None] * count
+    owners = np.empty(count, dtype=np.int64)
+    for position, (note, path) in enumerate(zip(notes, paths)):
+        key = note if isinstance(note, str) else path if isinstance(path, str) else str(position)
+        owners[position] = zlib.crc32(key.encode("utf-8", "surrogatepass")) % workers
+    return [np.flatnonzero(owners == worker) for worker in range(workers)]
+
+
+def _merge_shares(shares: list[tuple[Any, Any]]) -> pd.DataFrame:
+    """The findings of a chunk's shares as one frame in input order (``input_row`` of the chunk)."""
+    parts = []
+    for positions, future in shares:
+        part = future.result()
+        part[ROW_COLUMN] = positions[part[ROW_COLUMN].to_numpy()] if len(part) else part[ROW_COLUMN]
+        parts.append(part)
+    non_empty = [part for part in parts if len(part)] or parts[:1]
+    merged = pd.concat(non_empty, ignore_index=True) if len(non_empty) > 1 else non_empty[0].reset_index(drop=True)
+    return merged.sort_values(ROW_COLUMN, kind="stable").reset_index(drop=True)
 
 
 def _chunks_dask(job: AuditJob, done: set[int]) -> Iterator[_Chunk]:
