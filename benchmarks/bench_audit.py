@@ -21,6 +21,7 @@ import compileall
 import csv
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -138,14 +139,17 @@ def main() -> None:
         def span(values: list[float], unit: str = " s") -> str:
             return f"{min(values):.1f}-{max(values):.1f}{unit}" if len(values) > 1 else f"{values[0]:.1f}{unit}"
 
+        def median(values: list[float]) -> str:
+            return f", median {statistics.median(values):.2f}x" if len(values) > 2 else ""
+
         print(f"blank tokenizer alone (spacy.blank('en'), 1 core):  {span(blank)}  "
               f"({count / max(blank):.0f}-{count / min(blank):.0f} notes/s)")
         print(f"chartaudit audit --workers 1:                       {span(one)}  "
               f"({count / max(one):.0f}-{count / min(one):.0f} notes/s)")
         print(f"  ratio to the blank tokenizer, same round:         "
-              f"{min(ratios):.2f}-{max(ratios):.2f}x   (goal <= 2.0x)")
+              f"{min(ratios):.2f}-{max(ratios):.2f}x{median(ratios)}   (goal <= 2.0x)")
         print(f"chartaudit audit --workers 2:                       {span(two)}  "
-              f"speed-up {min(speedups):.2f}-{max(speedups):.2f}x   (goal >= 1.7x); "
+              f"speed-up {min(speedups):.2f}-{max(speedups):.2f}x{median(speedups)}   (goal >= 1.7x); "
               f"identical output: {identical}")
         print(f"load average (1 min) at the start of each round:     {', '.join(f'{v:.1f}' for v in loads)} "
               "(other processes share these cores: the 2-worker speed-up needs both free)")

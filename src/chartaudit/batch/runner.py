@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import shutil
 import time
+import zlib
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import numpy as np
 import pandas as pd
 
 from chartaudit.batch.columns import OUTPUT_COLUMNS, ColumnMap, findings_arrow_schema, summary_arrow_schema
@@ -213,6 +215,7 @@ def _chunks_local(job: AuditJob, done: set[int]) -> Iterator[_Chunk]:
     # A process pool fails loudly (BrokenProcessPool) when its worker dies, e.g. killed for
     # memory; multiprocessing.Pool would wait forever for the lost chunk.
     pools: list[ProcessPoolExecutor] = []
+    finished = False
     try:
         for _ in range(job.workers):
             pools.append(ProcessPoolExecutor(1, mp_context=context, initializer=_warm_worker,
@@ -226,12 +229,13 @@ def _chunks_local(job: AuditJob, done: set[int]) -> Iterator[_Chunk]:
 
         try:
             yield from _pending_chunks(job, done, submit, job.workers * IN_FLIGHT_PER_WORKER, _merge_shares)
+            finished = True
         except BrokenProcessPool:
             raise WorkerDied(f"a worker process died (out of memory?); finished chunks are kept in "
                              f"{job.work_dir}: rerun with --resume") from None
     finally:
-        for pool in pools:
-            pool.shutdown(wait=False, cancel_futures=True)
+        for pool in pools:  # after an error, without waiting for the chunks still queued
+            pool.shutdown(wait=finished, cancel_futures=not finished)
         gc.unfreeze()  # the caller's objects are collectable again (e.g. in a notebook)
 
 
@@ -243,10 +247,6 @@ def worker_shares(frame: pd.DataFrame, columns: ColumnMap, workers: int) -> list
 
         worker_shares(frame, ColumnMap(), 2)  # [array([0, 3, ...]), array([1, 2, ...])]
     """
-    import zlib
-
-    import numpy as np
-
     count = len(frame)
     notes = frame[columns.note].tolist() if columns.note in frame.columns else [None] * count
     paths = frame[columns.note_path].tolist() if columns.note_path in frame.columns else [None] * count
