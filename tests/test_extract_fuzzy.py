@@ -89,3 +89,14 @@ def test_fuzzy_can_be_switched_off(tmp_path: Path) -> None:
     (model / "meta.json").write_text(json.dumps(meta))
     mentions = Extractor(model).extract("Patient reports chest pian since yesterday.")
     assert all(m.source != "fuzzy" for m in mentions)
+
+
+def test_a_full_word_memory_is_cleared_without_losing_a_notes_typos() -> None:
+    extractor = Extractor(cache_size=0)
+    text = "Patient reports chest pian since yesterday."
+    assert [m.codes for m in extractor.extract(text) if m.source == "fuzzy"] == [["R07.9"]]
+    linker = extractor.matcher.fuzzy
+    linker._checked.update(f"filler{number}" for number in range(200_001))  # over the bound
+    again = text + " Zqxwv noted."  # a new word, so that the memory is cleared on this note
+    assert [m.codes for m in extractor.extract(again) if m.source == "fuzzy"] == [["R07.9"]]
+    assert len(linker._checked) < 1_000

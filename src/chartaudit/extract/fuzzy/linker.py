@@ -272,13 +272,13 @@ class FuzzyLinker:
     def _misspelt(self, words: Sequence[str]) -> set[str]:
         """The distinct words of a note that have spelling corrections (each word is
         looked at once per process: set operations sort out the rest)."""
+        if len(self._checked) > 200_000:  # bounded; cleared before this note's words are looked at
+            self._fixes.clear()
+            self._checked.clear()
+            self._with_fixes.clear()
         distinct = set(words)
         new = distinct - self._checked
         if new:
-            if len(self._checked) > 200_000:
-                self._fixes.clear()
-                self._checked.clear()
-                self._with_fixes.clear()
             for word in new:
                 fixes = self._fixes[word] = self.corrections(word) if self.is_typo(word) else ()
                 if fixes:
