@@ -126,3 +126,16 @@ def test_coordination_needs_a_term_for_each_modifier(extractor: Extractor) -> No
 def test_a_form_before_a_drug_word_is_a_drug_class(extractor: Extractor) -> None:
     assert extractor.extract("Treated with hypotensive medication.") == []
     assert [mention.codes for mention in extractor.extract("She was hypotensive.")] == [["I95.9"]]
+
+
+def test_a_full_word_memory_is_cleared_without_losing_a_notes_forms() -> None:
+    from chartaudit.extract.targets import matcher as matcher_module
+
+    extractor = Extractor(cache_size=0)
+    text = "The patient was hypertensive on arrival."
+    assert {m.text: m.codes for m in extractor.extract(text)}.get("hypertensive") == ["I10"]
+    matcher = extractor.matcher
+    matcher._form_checked.update(f"filler{number}" for number in range(matcher_module._MAX_CACHE + 1))
+    again = text + " Zqxwv noted."  # a new word, so that the memory is cleared on this note
+    assert {m.text: m.codes for m in extractor.extract(again)}.get("hypertensive") == ["I10"]
+    assert len(matcher._form_checked) < 1_000

@@ -153,6 +153,8 @@ class TargetMatcher:
         self.coordinators = frozenset(normalize_word(word) for word in coordination.get("conjunctions", []))
         self.max_coordinated = int(coordination.get("max_modifiers", 4))
         self._form_cache: dict[str, str | None] = {}
+        self._form_checked: set[str] = set()
+        self._form_of: dict[str, str] = {}
         self.fuzzy_settings = FuzzySettings.from_dict(component_settings(meta, "fuzzy"))
         self._fuzzy: FuzzyLinker | None = None
         self._fuzzy_loaded = not self.fuzzy_settings.enabled
@@ -300,8 +302,17 @@ class TargetMatcher:
     def _word_form_candidates(self, words: list[str], candidates: list) -> None:
         """Trie matches over the words with derived forms rewritten, each holding a rewritten word."""
         forms = self.word_forms
-        hits = {word: form for word in set(words)
-                if forms.may_apply(word) and (form := self.term_form(word)) is not None}
+        if len(self._form_checked) > _MAX_CACHE:
+            self._form_checked.clear()
+            self._form_of.clear()
+        distinct = set(words)
+        new = distinct - self._form_checked  # each word is looked at once per process
+        if new:
+            for word in new:
+                if forms.may_apply(word) and (form := self.term_form(word)) is not None:
+                    self._form_of[word] = form
+            self._form_checked |= new
+        hits = {word: self._form_of[word] for word in distinct.intersection(self._form_of)}
         if not hits:
             return
         last = len(words) - 1
