@@ -3,15 +3,22 @@
 Goals (issue 3): on one core, start-up included, ``chartaudit audit`` of 3,000
 MTSamples notes within 2.0x the time the blank English tokenizer alone takes on the
 same notes (measured in the same run); ``--workers 2`` at least 1.7x faster than
-``--workers 1``; peak memory per worker <= 1 GB. medSpaCy's default pipeline (PyRuSH,
-target matcher, ConText) is timed on a small subsample and extrapolated.
+``--workers 1``; peak memory per worker <= 1 GB.
+
+Each round also audits the first 100 rows with 1 and 2 workers: that is the start-up
+every run pays once (Amdahl's serial part). It gives the speed-up with start-up taken
+out, and the best speed-up a perfect split of the rest could reach with it kept in. And
+each round times two independent 1-worker audits run at once: 2 x (one alone) / (both)
+is the speed-up two processes that share nothing reach on this host at that moment.
+medSpaCy's default pipeline (PyRuSH, target matcher, ConText) is timed on a small
+subsample and extrapolated.
 
 Prints the figures and asserts nothing (this machine is shared: timings are noisy).
 Skips with a message when ``../shared/data/mtsamples.csv`` is absent.
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_audit.py [--notes 3000] [--repeat 2] [--medspacy-sample 30] [--distinct]
+    .venv/bin/python benchmarks/bench_audit.py [--notes 3000] [--repeat 2] [--medspacy-sample 30] [--distinct] [--no-ceiling]
 """
 
 from __future__ import annotations
@@ -97,11 +104,38 @@ def timed(command: list[str]) -> tuple[float, float]:
     return seconds, max(peak, before) / 1024
 
 
+def head_of(path: Path, rows: int) -> Path:
+    """The first ``rows`` encounters of a CSV, beside it (the start-up runs' input)."""
+    short = path.with_name(f"first{rows}.csv")
+    with open(path, newline="", encoding="utf-8") as handle, open(short, "w", newline="", encoding="utf-8") as out:
+        reader, writer = csv.reader(handle), csv.writer(out)
+        for number, row in enumerate(reader):
+            if number > rows:
+                break
+            writer.writerow(row)
+    return short
+
+
+def timed_pair(command: list[str], outputs: tuple[str, str]) -> float:
+    """Wall seconds of two independent copies of ``command`` run at once (the last
+    argument of each is its own output path): the 2-core speed-up any 2 processes could
+    reach on this host right now is 2 x (one copy alone) / this."""
+    started = time.perf_counter()
+    processes = [subprocess.Popen([*command, output], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL) for output in outputs]
+    for process in processes:
+        if process.wait() != 0:
+            raise subprocess.CalledProcessError(process.returncode, command)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--medspacy-sample", type=int, default=30)
+    parser.add_argument("--no-ceiling", action="store_true",
+                        help="skip timing two 1-worker audits at once (the host's ceiling for 2 workers)")
     parser.add_argument("--distinct", action="store_true",
                         help="each transcription once (MTSamples has 2,357 distinct ones; the first 3,000 rows "
                              "repeat 1,035), so that no note is served from the extractor's cache")
@@ -121,10 +155,14 @@ def main() -> None:
         python = sys.executable
         audit = [python, "-m", "chartaudit.cli", "audit", str(encounters), "--chunk-size", "100"]
         out1, out2 = str(Path(folder) / "one.csv"), str(Path(folder) / "two.csv")
+        # The same audit of one chunk's worth of rows: its time is the start-up (imports,
+        # pipeline, first chunk) that every run pays once, whatever the number of workers.
+        short = [python, "-m", "chartaudit.cli", "audit", str(head_of(encounters, 100)), "--chunk-size", "100",
+                 "--out", str(Path(folder) / "short.csv")]
         print(f"{count:,} MTSamples notes ({repeats:,} of them repeat an earlier note), {os.cpu_count()} cores; "
               f"each figure from process start, {args.repeat} rounds (range)")
         blank, one, two, peaks, ratios, speedups = [], [], [], [], [], []
-        loads = []
+        loads, ceilings, shares, marginal, bounds, fixed = [], [], [], [], [], []
         for _ in range(args.repeat):  # interleaved, so that the load of the machine hits all alike
             loads.append(os.getloadavg()[0])
             blank.append(timed([python, "-c", BLANK_SCRIPT, str(encounters)])[0])
@@ -134,6 +172,20 @@ def main() -> None:
             two.append(timed([*audit, "--out", out2, "--workers", "2"])[0])
             ratios.append(one[-1] / blank[-1])
             speedups.append(one[-1] / two[-1])
+            short_one = timed([*short, "--workers", "1"])[0]
+            short_two = timed([*short, "--workers", "2"])[0]
+            fixed.append(short_two)
+            # What the rows beyond the first chunk cost, start-up taken out (the throughput speed-up),
+            # and the speed-up a perfect split of that part would give with the start-up kept in.
+            marginal.append((one[-1] - short_one) / max(two[-1] - short_two, 1e-9))
+            bounds.append(one[-1] / (short_two + (one[-1] - short_one) / 2))
+            if not args.no_ceiling:
+                # Two independent 1-worker audits at once: no start-up is shared, nothing is
+                # serial, no parent reads or writes for them; only the host limits them.
+                pair = timed_pair([*audit, "--workers", "1", "--out"],
+                                  (str(Path(folder) / "pair1.csv"), str(Path(folder) / "pair2.csv")))
+                ceilings.append(2 * one[-1] / pair)
+                shares.append(speedups[-1] / ceilings[-1])
         identical = Path(out1).read_bytes() == Path(out2).read_bytes()
 
         def span(values: list[float], unit: str = " s") -> str:
@@ -151,6 +203,15 @@ def main() -> None:
         print(f"chartaudit audit --workers 2:                       {span(two)}  "
               f"speed-up {min(speedups):.2f}-{max(speedups):.2f}x{median(speedups)}   (goal >= 1.7x); "
               f"identical output: {identical}")
+        print(f"  start-up (the same audit of the first 100 rows, 2 workers): {span(fixed)}; a perfect split of "
+              f"the rest would give {min(bounds):.2f}-{max(bounds):.2f}x{median(bounds)}")
+        print(f"  throughput speed-up, start-up taken out ((one - its 100 rows) / (two - its 100 rows)): "
+              f"{min(marginal):.2f}-{max(marginal):.2f}x{median(marginal)}")
+        if ceilings:
+            print(f"  host ceiling: two 1-worker audits at once (2 x one alone / both): "
+                  f"{min(ceilings):.2f}-{max(ceilings):.2f}x{median(ceilings)}; "
+                  f"the speed-up reaches {min(shares):.0%}-{max(shares):.0%} of it, "
+                  f"median {statistics.median(shares):.0%}")
         print(f"load average (1 min) at the start of each round:     {', '.join(f'{v:.1f}' for v in loads)} "
               "(other processes share these cores: the 2-worker speed-up needs both free)")
         print(f"peak memory of a worker (max RSS):                  {max(peaks):.0f} MB   (goal <= 1024 MB)")
