@@ -104,18 +104,6 @@ def timed(command: list[str]) -> tuple[float, float]:
     return seconds, max(peak, before) / 1024
 
 
-def head_of(path: Path, rows: int) -> Path:
-    """The first ``rows`` encounters of a CSV, beside it (the start-up runs' input)."""
-    short = path.with_name(f"first{rows}.csv")
-    with open(path, newline="", encoding="utf-8") as handle, open(short, "w", newline="", encoding="utf-8") as out:
-        reader, writer = csv.reader(handle), csv.writer(out)
-        for number, row in enumerate(reader):
-            if number > rows:
-                break
-            writer.writerow(row)
-    return short
-
-
 def timed_pair(command: list[str], outputs: tuple[str, str]) -> float:
     """Wall seconds of two independent copies of ``command`` run at once (the last
     argument of each is its own output path): the 2-core speed-up any 2 processes could
@@ -153,12 +141,18 @@ def main() -> None:
             texts = [row["note_text"] for row in csv.DictReader(handle)]
             count, repeats = len(texts), len(texts) - len(set(texts))
         python = sys.executable
-        audit = [python, "-m", "chartaudit.cli", "audit", str(encounters), "--chunk-size", "100"]
+
+        def audit_of(path: Path) -> list[str]:
+            return [python, "-m", "chartaudit.cli", "audit", str(path), "--chunk-size", "100"]
+
+        audit = audit_of(encounters)
         out1, out2 = str(Path(folder) / "one.csv"), str(Path(folder) / "two.csv")
         # The same audit of one chunk's worth of rows: its time is the start-up (imports,
         # pipeline, first chunk) that every run pays once, whatever the number of workers.
-        short = [python, "-m", "chartaudit.cli", "audit", str(head_of(encounters, 100)), "--chunk-size", "100",
-                 "--out", str(Path(folder) / "short.csv")]
+        # (write_notes picks the same rows in the same order, so these are the first 100.)
+        (Path(folder) / "short").mkdir()
+        first_rows = write_notes(min(100, count), Path(folder) / "short", distinct=args.distinct)
+        short = [*audit_of(first_rows), "--out", str(Path(folder) / "short.csv")]
         print(f"{count:,} MTSamples notes ({repeats:,} of them repeat an earlier note), {os.cpu_count()} cores; "
               f"each figure from process start, {args.repeat} rounds (range)")
         blank, one, two, peaks, ratios, speedups = [], [], [], [], [], []
@@ -177,7 +171,8 @@ def main() -> None:
             fixed.append(short_two)
             # What the rows beyond the first chunk cost, start-up taken out (the throughput speed-up),
             # and the speed-up a perfect split of that part would give with the start-up kept in.
-            marginal.append((one[-1] - short_one) / max(two[-1] - short_two, 1e-9))
+            if two[-1] > short_two and one[-1] > short_one:  # else the host's noise swamped the difference
+                marginal.append((one[-1] - short_one) / (two[-1] - short_two))
             bounds.append(one[-1] / (short_two + (one[-1] - short_one) / 2))
             if not args.no_ceiling:
                 # Two independent 1-worker audits at once: no start-up is shared, nothing is
@@ -205,8 +200,9 @@ def main() -> None:
               f"identical output: {identical}")
         print(f"  start-up (the same audit of the first 100 rows, 2 workers): {span(fixed)}; a perfect split of "
               f"the rest would give {min(bounds):.2f}-{max(bounds):.2f}x{median(bounds)}")
-        print(f"  throughput speed-up, start-up taken out ((one - its 100 rows) / (two - its 100 rows)): "
-              f"{min(marginal):.2f}-{max(marginal):.2f}x{median(marginal)}")
+        print("  throughput speed-up, start-up taken out ((one - its 100 rows) / (two - its 100 rows)): "
+              + (f"{min(marginal):.2f}-{max(marginal):.2f}x{median(marginal)}" if marginal
+                 else "not measurable (the runs are too short for the host's noise)"))
         if ceilings:
             print(f"  host ceiling: two 1-worker audits at once (2 x one alone / both): "
                   f"{min(ceilings):.2f}-{max(ceilings):.2f}x{median(ceilings)}; "
