@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from chartaudit.types import FINDING_TYPES
+from chartaudit.findings import FINDING_TYPES
 
 
 def types_and_codes(result):

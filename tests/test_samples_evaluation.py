@@ -5,7 +5,7 @@ from __future__ import annotations
 from chartaudit.evaluation import evaluate_encounters
 from chartaudit.evaluation.metrics import Counts
 from chartaudit.resources import samples_dir
-from chartaudit.types import FINDING_TYPES
+from chartaudit.findings import FINDING_TYPES
 
 
 def test_samples_precision_and_recall(checker):

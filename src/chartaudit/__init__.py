@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chartaudit.types import (
-    FINDING_TYPES,
     CheckResult,
     CodeResult,
     Evidence,
@@ -35,6 +34,10 @@ def __getattr__(name: str):
         from chartaudit.checker import Checker
 
         return Checker
+    if name == "FINDING_TYPES":
+        from chartaudit.findings import FINDING_TYPES
+
+        return FINDING_TYPES
     raise AttributeError(f"module 'chartaudit' has no attribute {name!r}")
 
 

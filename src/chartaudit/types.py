@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
-Setting = Literal["outpatient", "inpatient"]
 SETTINGS: tuple[str, ...] = ("outpatient", "inpatient")
 
 #: The assertion labels, in the order in which one label wins over another when a
@@ -31,23 +30,6 @@ ASSERTIONS: tuple[str, ...] = (
     "affirmed",
 )
 
-#: Every finding type, exactly so named (the public contract).
-FINDING_TYPES: tuple[str, ...] = (
-    "input_error",
-    "invalid_code",
-    "non_billable_code",
-    "unsupported_code",
-    "negated_evidence",
-    "uncertain_diagnosis",
-    "history_only",
-    "family_history_only",
-    "laterality_mismatch",
-    "unspecified_code",
-    "symptom_with_diagnosis",
-    "excludes1_conflict",
-    "medical_necessity",
-    "unbilled_condition",
-)
 
 SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 

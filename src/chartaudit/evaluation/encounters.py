@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chartaudit.evaluation.metrics import Counts, format_table
-from chartaudit.types import FINDING_TYPES
+from chartaudit.findings import FINDING_TYPES
 
 if TYPE_CHECKING:
     from chartaudit.checker import Checker

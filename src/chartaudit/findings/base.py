@@ -1,30 +1,28 @@
 """The finding-rule protocol, the context every rule reads, and the registry.
 
-Each finding type is one small rule in its own module, registered by name; the
-checker runs every registered rule in registry order. A rule reads the
-:class:`CheckContext` (mentions, per-code assessments, knowledge, policies) and
-yields :class:`~chartaudit.types.Finding` objects; it never changes the context.
-
-Usage::
-
-    from chartaudit.findings import registry
-
-    @registry.register
-    class MyRule(FindingRule):
-        type = "my_finding"
-        def find(self, context): ...
+A finding type is one rule class in its own module of this package. The class
+declares everything about its type — name, severity, report order, the billed-code
+status it answers, labels, viewer group, provider query and guideline — and the
+registry is the only list of types: ``FINDING_TYPES``, the batch summary columns,
+the viewer's colours and query drafts and the table in ``docs/findings.md`` are all
+read from it. A rule reads the :class:`CheckContext` and yields
+:class:`~chartaudit.types.Finding` objects; it never changes the context.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator, Mapping
 
-from chartaudit.types import Evidence, Finding, Mention
+from chartaudit.types import Evidence, Finding, Mention, Severity
 
 if TYPE_CHECKING:
     from chartaudit.compare import CodeAssessment, CodeRelations
     from chartaudit.knowledge import Icd10cm, PolicySet
+
+#: Viewer groups: how a finding's evidence is coloured in the note.
+VIEWER_GROUPS: tuple[str, ...] = ("contradicts", "unbilled")
 
 
 @dataclass
@@ -40,6 +38,8 @@ class CheckContext:
     relations: "CodeRelations"
     policies: "PolicySet | None" = None
     input_problems: list[str] = field(default_factory=list)
+    #: Section categories by group ("assessment", "not_assessment"), from the model's section rules.
+    section_groups: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def evidence_checked(self) -> bool:
@@ -67,16 +67,65 @@ def quote(mentions: Iterable[Mention]) -> list[Evidence]:
     return evidence
 
 
-class FindingRule:
-    """One finding type: subclasses set ``type``, ``severity``, ``guideline`` and ``find``."""
+@dataclass(frozen=True)
+class ProviderQuery:
+    """How to ask the provider about a documentation gap, neutrally and without leading.
 
+    ``question`` and ``options`` may hold ``{condition}`` (the condition in the note's
+    words) and ``{Condition}`` (capitalised as the note's concept). A multiple-choice
+    query always ends with "Other (please specify)" and "Clinically undetermined". An
+    ``open_ended`` query lists the note's affirmed conditions instead of citing evidence,
+    and never names the billed code's condition (the note holds no indicator of it).
+    """
+
+    question: str
+    options: tuple[str, ...] = ()
+    intro: str = "The note for this encounter documents:"
+    open_ended: bool = False
+
+
+class FindingRule:
+    """One finding type. Subclasses declare the class attributes and implement a ``find`` method.
+
+    A rule that answers a billed-code ``status`` implements ``find_code`` (called once
+    per valid billed code with that status); any other rule implements ``find``.
+    """
+
+    #: The finding type's name (the public contract: it appears in every output).
     type: ClassVar[str] = ""
-    severity: ClassVar[str] = "warning"
+    severity: ClassVar[Severity] = "warning"
+    #: Position in the report: findings of equal severity come in this order.
+    order: ClassVar[int] = 0
+    #: ICD-10-CM Official Guidelines section(s) behind the finding.
     guideline: ClassVar[str] = ""
+    #: What the finding means, in one line (the docs table and the viewer's filters).
+    label: ClassVar[str] = ""
+    #: When the rule fires, in one or two sentences (the docs table).
+    description: ClassVar[str] = ""
+    #: The billed-code status this finding explains (``CodeResult.status``), if any.
+    status: ClassVar[str | None] = None
+    #: The viewer's badge text for that status.
+    status_label: ClassVar[str] = ""
+    #: How the viewer colours the finding's evidence: one of VIEWER_GROUPS, or None (not coloured).
+    viewer_group: ClassVar[str | None] = None
+    #: The draft query to the provider; set only for documentation gaps a provider can resolve.
+    query: ClassVar[ProviderQuery | None] = None
     #: Whether the rule needs a checkable note (it is skipped after an input_error).
     needs_note: ClassVar[bool] = True
 
-    def find(self, context: CheckContext) -> Iterator[Finding]:  # pragma: no cover
+    @classmethod
+    def documentation_gap(cls) -> bool:
+        """True when a provider query can resolve the finding (the note lacks, denies, doubts, ...)."""
+        return cls.query is not None
+
+    def find(self, context: CheckContext) -> Iterator[Finding]:
+        if self.status is None:  # pragma: no cover - a rule without a status implements find
+            raise NotImplementedError(f"{type(self).__name__} declares no status and implements no find()")
+        for assessment in context.valid_assessments():
+            if assessment.status == self.status:
+                yield from self.find_code(assessment, context)
+
+    def find_code(self, assessment: "CodeAssessment", context: CheckContext) -> Iterator[Finding]:  # pragma: no cover
         raise NotImplementedError
 
     def finding(self, code: str | None, message: str, **fields: object) -> Finding:
@@ -86,26 +135,64 @@ class FindingRule:
                        message=message, **fields)  # type: ignore[arg-type]
 
 
+_TYPE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
 class FindingRegistry:
-    """The finding rules by type, in the order they run."""
+    """The finding rules by type, in their declared report order."""
 
     def __init__(self) -> None:
         self._rules: dict[str, type[FindingRule]] = {}
 
     def register(self, rule: type[FindingRule]) -> type[FindingRule]:
-        if not rule.type:
-            raise ValueError(f"{rule.__name__} has no finding type")
+        """Class decorator: add a rule, checking that its declaration is complete and unique."""
+        problems = []
+        if not _TYPE_NAME.match(rule.type):
+            problems.append("a type name of lower-case letters, digits and underscores")
+        if rule.severity not in ("error", "warning", "info"):
+            problems.append("a severity of error, warning or info")
+        if not rule.label or not rule.description:
+            problems.append("a label and a description")
+        if rule.status is not None and not rule.status_label:
+            problems.append("a status_label for its status")
+        if rule.viewer_group not in (None, *VIEWER_GROUPS):
+            problems.append(f"a viewer_group of {', '.join(VIEWER_GROUPS)} or None")
+        if problems:
+            raise ValueError(f"finding rule {rule.__name__} needs {'; '.join(problems)}")
+        for other in self._rules.values():
+            if other.type == rule.type and other is not rule:
+                raise ValueError(f"finding type {rule.type!r} is registered twice")
+            if other.order == rule.order and other.type != rule.type:
+                raise ValueError(f"finding types {other.type!r} and {rule.type!r} declare the same order")
+            if rule.status is not None and other.status == rule.status and other.type != rule.type:
+                raise ValueError(f"finding types {other.type!r} and {rule.type!r} answer the same status")
         self._rules[rule.type] = rule
         return rule
+
+    def rules(self) -> list[type[FindingRule]]:
+        """Every rule class, in report order."""
+        return sorted(self._rules.values(), key=lambda rule: rule.order)
 
     def get(self, finding_type: str) -> type[FindingRule]:
         return self._rules[finding_type]
 
     def types(self) -> list[str]:
-        return list(self._rules)
+        return [rule.type for rule in self.rules()]
 
     def create_all(self) -> list[FindingRule]:
-        return [rule() for rule in self._rules.values()]
+        return [rule() for rule in self.rules()]
+
+    def by_status(self) -> dict[str, type[FindingRule]]:
+        """The rule that explains each billed-code status."""
+        return {rule.status: rule for rule in self.rules() if rule.status is not None}
+
+    def in_group(self, group: str) -> list[str]:
+        """The types whose evidence the viewer colours as ``group``."""
+        return [rule.type for rule in self.rules() if rule.viewer_group == group]
+
+    def documentation_gaps(self) -> list[str]:
+        """The types a provider query can resolve."""
+        return [rule.type for rule in self.rules() if rule.documentation_gap()]
 
 
 registry = FindingRegistry()

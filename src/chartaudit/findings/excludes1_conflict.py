@@ -10,11 +10,13 @@ from chartaudit.types import Finding
 
 @registry.register
 class Excludes1ConflictRule(FindingRule):
-    """One finding per unordered pair of billed codes joined by an Excludes1 note (I.A.12.a)."""
-
     type = "excludes1_conflict"
     severity = "error"
+    order = 120
     guideline = "I.A.12.a"
+    label = "Codes that may not be billed together"
+    description = ("An Excludes1 note of one billed code (or of its ancestors) names the other billed code, its "
+                   "category or its range. One finding per pair; `code` = the code whose note it is.")
     needs_note = False
 
     def find(self, context: CheckContext) -> Iterator[Finding]:

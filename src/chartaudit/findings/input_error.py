@@ -10,11 +10,13 @@ from chartaudit.types import Finding
 
 @registry.register
 class InputErrorRule(FindingRule):
-    """One finding per reason the note could not be checked (empty note, no codes, bad setting)."""
-
     type = "input_error"
     severity = "error"
+    order = 10
     guideline = ""
+    label = "Encounter cannot be checked as given"
+    description = ("The note is empty or whitespace, no diagnosis code was given, or the setting is not outpatient "
+                   "or inpatient. The evidence checks do not run; code validity checks still do.")
     needs_note = False
 
     def find(self, context: CheckContext) -> Iterator[Finding]:

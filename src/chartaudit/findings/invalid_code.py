@@ -10,16 +10,20 @@ from chartaudit.types import Finding
 
 @registry.register
 class InvalidCodeRule(FindingRule):
-    """Flags codes that are not in the ICD-10-CM tabular list, with the nearest valid code."""
-
     type = "invalid_code"
     severity = "error"
+    order = 20
     guideline = "I.B.1"
+    label = "Not an ICD-10-CM code"
+    description = ("A billed code that is not in the ICD-10-CM tabular list at all (`XYZ`, `R07.99`, `M25.5111`). "
+                   "`related_code` = the nearest valid code or category, when one exists.")
+    status = "invalid"
+    status_label = "invalid code"
     needs_note = False
 
     def find(self, context: CheckContext) -> Iterator[Finding]:
-        for assessment in context.assessments:
-            if assessment.status != "invalid":
+        for assessment in context.assessments:  # invalid codes have no valid assessment
+            if assessment.status != self.status:
                 continue
             shown = assessment.code or assessment.input.strip()
             nearest = context.knowledge.nearest_valid(assessment.code) if assessment.code else None

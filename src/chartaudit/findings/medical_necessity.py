@@ -10,10 +10,12 @@ from chartaudit.types import Finding
 
 @registry.register
 class MedicalNecessityRule(FindingRule):
-    """Checks every billed procedure against the supplied coverage policies."""
-
     type = "medical_necessity"
     severity = "error"
+    order = 130
+    label = "Procedure not covered by the billed diagnoses"
+    description = ("A billed procedure that a supplied coverage policy lists, while no billed diagnosis matches "
+                   "that policy's ICD-10-CM patterns. `code` = the procedure, `guideline` = the policy id.")
     needs_note = False
 
     def find(self, context: CheckContext) -> Iterator[Finding]:

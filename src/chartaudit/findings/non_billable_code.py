@@ -11,11 +11,14 @@ from chartaudit.types import Finding
 
 @registry.register
 class NonBillableCodeRule(FindingRule):
-    """Explains what a header code lacks and, when the note says, which billable code fits."""
-
     type = "non_billable_code"
     severity = "error"
+    order = 30
     guideline = "I.B.2"
+    label = "Header code, not billable as written"
+    description = ("A real category or subcategory that is not billable as written (`M25.5`, `S93.401`, `E11`): the "
+                   "suggestion says what is missing (more characters, a 7th character, the placeholder X) and, when "
+                   "the note says, which billable code fits. The evidence check still runs on it.")
     needs_note = False
 
     def find(self, context: CheckContext) -> Iterator[Finding]:

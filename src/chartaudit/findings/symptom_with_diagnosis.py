@@ -10,11 +10,13 @@ from chartaudit.types import Finding
 
 @registry.register
 class SymptomWithDiagnosisRule(FindingRule):
-    """Symptoms routinely associated with a billed, supported diagnosis are not coded (I.B.5)."""
-
     type = "symptom_with_diagnosis"
     severity = "warning"
+    order = 110
     guideline = "I.B.5"
+    label = "Symptom billed with its diagnosis"
+    description = ("A billed, supported symptom code that is routinely part of another billed, supported definitive "
+                   "diagnosis (`symptom_integral.json`). `related_code` = the diagnosis.")
 
     def find(self, context: CheckContext) -> Iterator[Finding]:
         knowledge = context.knowledge

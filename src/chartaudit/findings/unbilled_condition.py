@@ -21,11 +21,15 @@ NON_ASSESSMENT_SECTIONS = frozenset(
 
 @registry.register
 class UnbilledConditionRule(FindingRule):
-    """A missed code: a documented, assessed diagnosis with no billed code for it (IV.J / III)."""
-
     type = "unbilled_condition"
     severity = "warning"
+    order = 140
     guideline = "IV.J; III"
+    label = "Documented diagnosis not billed"
+    description = ("An affirmed, current diagnosis (not a symptom, not a Z code) that no billed code covers, in an "
+                   "assessment-type section (or, without one, outside history, ROS, medication and allergy "
+                   "sections). `code` = the suggested code.")
+    viewer_group = "unbilled"
 
     def find(self, context: CheckContext) -> Iterator[Finding]:
         knowledge = context.knowledge

@@ -12,11 +12,13 @@ from chartaudit.types import Finding
 
 @registry.register
 class UnspecifiedCodeRule(FindingRule):
-    """Suggests the side, type or acuity the note documents for a supported unspecified code."""
-
     type = "unspecified_code"
     severity = "warning"
+    order = 100
     guideline = "I.A.9.b; I.B.18"
+    label = "Unspecified code where the note is specific"
+    description = ("A supported unspecified code (or unspecified side) while an affirmed mention supports a more "
+                   "specific code: a side, a type or an acuity. `related_code` = the more specific code.")
 
     def find(self, context: CheckContext) -> Iterator[Finding]:
         knowledge = context.knowledge

@@ -5,41 +5,41 @@ from __future__ import annotations
 from typing import Iterator
 
 from chartaudit.findings._text import quote_mentions
-from chartaudit.findings.base import CheckContext, FindingRule, quote, registry
+from chartaudit.findings.base import CheckContext, FindingRule, ProviderQuery, quote, registry
 from chartaudit.types import Finding
 
 
 @registry.register
 class UnsupportedCodeRule(FindingRule):
-    """A billed code with no evidence; names what the note does document instead."""
-
     type = "unsupported_code"
     severity = "error"
+    order = 40
     guideline = "I.A.19"
+    label = "Billed code not documented"
+    description = "No mention in the note relates to the billed code."
+    status = "unsupported"
+    status_label = "not documented"
+    query = ProviderQuery(
+        open_ended=True,
+        intro="The note for this encounter documents the following condition(s):",
+        question="Based on your clinical judgement, please clarify in the record the condition(s) you evaluated "
+                 "or treated at this encounter, including any condition not yet documented, "
+                 "or indicate that no further documentation applies.",
+    )
 
-    def find(self, context: CheckContext) -> Iterator[Finding]:
-        for assessment in context.valid_assessments():
-            if assessment.status != "unsupported":
-                continue
-            code = assessment.code
-            hypothetical = assessment.mentions_with("hypothetical")
-            if hypothetical:
-                message = (f"{context.describe(code)} is billed, but the note mentions it only as something "
-                           f"to watch for: {quote_mentions(context.note, hypothetical)}.")
-            else:
-                message = f"{context.describe(code)} is billed, but nothing in the note documents it."
-            yield self.finding(
-                code,
-                message,
-                suggestion=self._suggestion(context, code),
-                evidence=quote(hypothetical),
-            )
+    def find_code(self, assessment, context: CheckContext) -> Iterator[Finding]:
+        code = assessment.code
+        hypothetical = assessment.mentions_with("hypothetical")
+        if hypothetical:
+            message = (f"{context.describe(code)} is billed, but the note mentions it only as something "
+                       f"to watch for: {quote_mentions(context.note, hypothetical)}.")
+        else:
+            message = f"{context.describe(code)} is billed, but nothing in the note documents it."
+        yield self.finding(code, message, suggestion=self._suggestion(context, code), evidence=quote(hypothetical))
 
     @staticmethod
     def _suggestion(context: CheckContext, code: str) -> str:
-        billed_related = {
-            id(m) for a in context.valid_assessments() for m in a.related
-        }
+        billed_related = {id(m) for a in context.valid_assessments() for m in a.related}
         documented = []
         for mention in context.mentions:
             if not mention.affirmed or not mention.codes or id(mention) in billed_related:
