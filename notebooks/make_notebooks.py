@@ -143,7 +143,7 @@ highlighted: green supports a billed code, red is evidence behind a finding, yel
 documented but not billed; struck-through text is negated. Hover a highlight for its
 codes, assertion and section."""),
     ("code", '''\
-from chartaudit.ui import render
+from chartaudit.report import html as render
 
 by_id = {e["encounter_id"]: e for e in encounters}
 
@@ -155,7 +155,7 @@ def check_encounter(active_checker: Checker, encounter: dict):
                                 policies=policies)
 
 
-legend = render.legend_html() if hasattr(render, "legend_html") else ""
+legend = render.legend_html()
 worst = sorted(base_report.errors, key=lambda error: -(len(error.missed) + len(error.extra)))[:5]
 print(len(base_report.errors), "encounters with errors;", len(worst), "shown")
 for error in worst:

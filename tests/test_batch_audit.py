@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from chartaudit.batch import AuditJob, BatchInputError, ColumnMap, audit_frame, escape_cell, run_audit
+from chartaudit.batch import AuditJob, ColumnMap, audit_frame, run_audit
+from chartaudit.formats import FormatError, escape_cell
 from chartaudit.cli import main
 
 ROWS = [
@@ -59,7 +60,7 @@ def test_no_cell_starts_a_formula(encounters_csv, tmp_path):
 def test_missing_column_is_reported_before_any_work(tmp_path):
     path = tmp_path / "bad.csv"
     pd.DataFrame([{"id": 1, "note_text": "x", "dx_codes": "I10"}]).to_csv(path, index=False)
-    with pytest.raises(BatchInputError, match="bad.csv.*encounter_id"):
+    with pytest.raises(FormatError, match="bad.csv.*encounter_id"):
         run_audit(AuditJob(input=path, output=tmp_path / "out.csv"))
     assert not (tmp_path / "out.csv").exists()
 

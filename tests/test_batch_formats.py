@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from chartaudit.batch import OUTPUT_COLUMNS, AuditJob, ColumnMap, run_audit
-from chartaudit.batch.io import read_chunks
+from chartaudit.batch import AuditJob, ColumnMap, run_audit
+from chartaudit.batch.runner import iter_input
+from chartaudit.report import FINDING_COLUMNS
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples" / "encounters.jsonl"
 
@@ -83,7 +84,7 @@ def test_every_output_format_holds_the_same_rows(name, tmp_path, reference):
     summary_path = tmp_path / ("summary" + (Path(name).suffix or ".parquet"))
     run_audit(AuditJob(input=source, output=tmp_path / name, chunk_size=5, summary=summary_path))
     found = read_output(tmp_path / name)
-    assert list(found.columns) == OUTPUT_COLUMNS
+    assert list(found.columns) == FINDING_COLUMNS
     pd.testing.assert_frame_equal(found, reference)
     summary = read_output(summary_path)
     assert list(summary["encounter_id"]) == list(sample_frame()["encounter_id"])
@@ -109,7 +110,7 @@ def test_larger_than_chunk_input_keeps_order_and_every_encounter(tmp_path, refer
     pd.testing.assert_frame_equal(read_output(tmp_path / "out.csv"), reference)
     per_encounter = read_output(tmp_path / "summary.csv")
     assert list(per_encounter["encounter_id"]) == list(frame["encounter_id"])
-    assert sum(1 for _ in read_chunks(source, 3)) == -(-len(frame) // 3)
+    assert sum(1 for _ in iter_input(source, 3)) == -(-len(frame) // 3)
 
 
 def test_column_mapping_for_every_field(tmp_path, reference):

@@ -10,7 +10,7 @@ import pytest
 
 from chartaudit.cli import main
 from chartaudit.evaluation import detect_format
-from chartaudit.evaluation.document_codes import SWAPS_PER_DOCUMENT, draw_swaps, evaluate_codiesp
+from chartaudit.evaluation.document_codes import SWAPS_PER_DOCUMENT, draw_swaps, evaluate_document_codes
 
 DOCUMENTS = [
     {"doc_id": "t1", "split": "train",
@@ -36,7 +36,7 @@ def test_detects_the_format(gold_file: Path) -> None:
 
 
 def test_counts_per_split_and_overall(gold_file: Path, checker) -> None:
-    report = evaluate_codiesp(gold_file, checker)
+    report = evaluate_document_codes(gold_file, checker)
     assert report.overall.documents == 4
     assert report.overall.gold == 8  # the invalid XYZ.9 is skipped, not counted
     assert report.overall.invalid == 1
@@ -54,7 +54,7 @@ def test_counts_per_split_and_overall(gold_file: Path, checker) -> None:
 
 
 def test_swaps_come_from_other_categories(gold_file: Path, checker) -> None:
-    report = evaluate_codiesp(gold_file, checker, seed=3)
+    report = evaluate_document_codes(gold_file, checker, seed=3)
     assert report.overall.swaps == SWAPS_PER_DOCUMENT * 4
     for document in report.documents:
         categories = {item.code[:3] for item in document.gold}
@@ -63,7 +63,7 @@ def test_swaps_come_from_other_categories(gold_file: Path, checker) -> None:
         assert not categories & {code[:3] for code in swapped}
     # None of the swapped conditions is in these short notes.
     assert report.swap_detection == 1.0
-    again = evaluate_codiesp(gold_file, checker, seed=3)
+    again = evaluate_document_codes(gold_file, checker, seed=3)
     assert [[s.code for s in d.swaps] for d in again.documents] == [[s.code for s in d.swaps] for d in report.documents]
 
 
@@ -76,12 +76,12 @@ def test_draw_swaps_prefers_other_chapters(checker) -> None:
 
 
 def test_split_and_limit(gold_file: Path, checker) -> None:
-    assert evaluate_codiesp(gold_file, checker, split="dev").overall.documents == 2
-    assert evaluate_codiesp(gold_file, checker, limit=1).overall.gold == 3
+    assert evaluate_document_codes(gold_file, checker, split="dev").overall.documents == 2
+    assert evaluate_document_codes(gold_file, checker, limit=1).overall.gold == 3
 
 
 def test_error_lines_list_missed_codes_with_text(gold_file: Path, checker) -> None:
-    report = evaluate_codiesp(gold_file, checker)
+    report = evaluate_document_codes(gold_file, checker)
     lines = report.error_lines(1)
     assert lines[0].startswith("== t1")
     assert any("R07.9" in line and "negated" in line and "Chest pain" in line for line in lines)

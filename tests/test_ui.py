@@ -10,10 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from chartaudit import formats
+from chartaudit.findings import registry
+from chartaudit.formats import FormatError
+from chartaudit.report import draft_query, html as render, result_json
 from chartaudit.types import CheckResult, CodeResult, Evidence, Finding, Mention
-from chartaudit.ui import render
-from chartaudit.ui.exports import UploadError, frame_bytes, read_upload, result_csv, result_json
-from chartaudit.ui.queries import QUERY_TYPES, draft_query
+from chartaudit.ui.pages.batch import read_upload
+from chartaudit.ui.widgets import result_table_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -27,9 +30,9 @@ def _mention(note: str, words: str, codes: list[str], **flags) -> Mention:
 
 @pytest.fixture(scope="module")
 def checker():
-    from chartaudit.batch import cached_checker
+    from chartaudit.checker import cached_checker
 
-    return cached_checker(None, ())
+    return cached_checker()
 
 
 # ----------------------------------------------------------------- rendering
@@ -130,7 +133,7 @@ def test_open_query_for_an_undocumented_code_does_not_name_it(checker):
 def test_only_documentation_gaps_get_a_query():
     result = CheckResult(findings=[], codes=[], mentions=[])
     for kind in ("unspecified_code", "invalid_code", "excludes1_conflict", "medical_necessity", "unbilled_condition"):
-        assert kind not in QUERY_TYPES
+        assert kind not in registry.documentation_gaps()
         assert draft_query(Finding(kind, "warning", "M25.519", "m"), result) is None
     negated = Finding("negated_evidence", "error", "R50.9", "denied",
                       evidence=[Evidence("no fever", 0, 8, "review_of_systems", "negated")])
@@ -145,7 +148,7 @@ def test_result_downloads_hold_the_findings_with_safe_cells(checker):
     result = checker.check("Assessment: chest pain.", dx=["R07.9", "=HYPERLINK(1)"], encounter_id="enc")
     data = json.loads(result_json(result))
     assert [f["type"] for f in data["findings"]] == [f.type for f in result.findings]
-    frame = pd.read_csv(io.StringIO(result_csv(result)), dtype=str, keep_default_na=False)
+    frame = pd.read_csv(io.BytesIO(result_table_bytes(result, "csv")), dtype=str, keep_default_na=False)
     assert list(frame["type"]) == [f.type for f in result.findings] and "invalid_code" in set(frame["type"])
     assert not any(str(cell).startswith(("=", "+", "-", "@")) for cell in frame.to_numpy().ravel())
 
@@ -157,15 +160,17 @@ def test_uploads_are_read_in_memory_and_bad_ones_get_one_line():
     assert list(frame["__error__"].fillna("")) == ["", "line 2 is not valid JSON"]
     for name, data, words in (("a.txt", csv, "unsupported"), ("a.csv", b"  ", "empty"),
                               ("a.parquet", b"not parquet", "cannot be read"), ("a.jsonl", b"[1]\n", "JSON object")):
-        with pytest.raises(UploadError, match=words):
+        with pytest.raises(FormatError, match=words):
             read_upload(name, data)
 
 
 def test_findings_download_formats_round_trip():
     findings = pd.DataFrame({"encounter_id": ["1"], "message": ["=cmd()"], "evidence_start": [3]})
-    assert pd.read_csv(io.BytesIO(frame_bytes(findings, "csv")))["message"][0] == "'=cmd()"
-    assert pd.read_excel(io.BytesIO(frame_bytes(findings, "xlsx")))["message"][0] == "'=cmd()"
-    assert pd.read_parquet(io.BytesIO(frame_bytes(findings, "parquet")))["evidence_start"][0] == 3
+    assert pd.read_csv(io.BytesIO(formats.get("csv").to_bytes(findings)))["message"][0] == "'=cmd()"
+    assert pd.read_excel(io.BytesIO(formats.get("xlsx").to_bytes(findings)))["message"][0] == "'=cmd()"
+    assert pd.read_parquet(io.BytesIO(formats.get("parquet").to_bytes(findings)))["evidence_start"][0] == 3
+    records = [json.loads(line) for line in formats.get("jsonl").to_bytes(findings).decode().splitlines()]
+    assert records[0]["message"] == "'=cmd()" and records[0]["evidence_start"] == 3
 
 
 # -------------------------------------------------------------- pages (AppTest)
@@ -230,7 +235,7 @@ def test_code_search_adds_codes_to_the_claim():
 
 
 def test_batch_page_audits_the_sample_batch():
-    app = _app("from chartaudit.ui.batch_page import render\nrender()")
+    app = _app("from chartaudit.ui.pages.batch import render\nrender()")
     _button(app, "…or use the sample batch").click().run()
     _button(app, "Run the audit").click().run()
     assert not app.exception
@@ -244,7 +249,7 @@ def test_batch_page_audits_the_sample_batch():
 
 
 def test_batch_page_asks_for_missing_columns():
-    app = _app("from chartaudit.ui.batch_page import render\nrender()")
+    app = _app("from chartaudit.ui.pages.batch import render\nrender()")
     _button(app, "…or use the sample batch").click().run()
     app.selectbox(key="map_note").select("(none)").run()
     assert not app.exception
@@ -253,7 +258,7 @@ def test_batch_page_asks_for_missing_columns():
 
 
 def test_lookup_page_shows_a_codes_rules():
-    app = _app("from chartaudit.ui.lookup_page import render\nrender()")
+    app = _app("from chartaudit.ui.pages.lookup import render\nrender()")
     app.text_input(key="lookup_query").input("M25.511").run()
     assert not app.exception
     assert app.selectbox(key="lookup_code").value == "M25.511"

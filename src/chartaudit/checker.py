@@ -11,6 +11,7 @@ Usage::
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -184,12 +185,7 @@ class Checker:
 
     @staticmethod
     def _code_result(assessment, context: CheckContext) -> CodeResult:
-        if not context.evidence_checked and assessment.valid:
-            status = "not_checked"
-        elif assessment.status == "invalid":
-            status = "invalid"
-        else:
-            status = assessment.status
+        status = "not_checked" if not context.evidence_checked and assessment.valid else assessment.status
         deciding = {
             "supported": assessment.supporting,
             "laterality_mismatch": [m for m, _ in assessment.other_side],
@@ -216,3 +212,16 @@ class Checker:
             results.append(ProcedureResult(procedure, "covered" if covered else "not_covered",
                                            list(dict.fromkeys(policy_ids))))
         return results
+
+
+def cached_checker(model: str | Path | None = None, policies: Sequence[str | Path] = ()) -> Checker:
+    """The process's checker for a model and policy files, built once (the pipeline is the costly part).
+
+    The batch workers and the viewer share it: the same arguments give the same object.
+    """
+    return _cached_checker(None if model is None else str(model), tuple(str(policy) for policy in policies))
+
+
+@lru_cache(maxsize=4)
+def _cached_checker(model: str | None, policies: tuple[str, ...]) -> Checker:
+    return Checker(model=model, policies=list(policies))

@@ -15,7 +15,6 @@ with a one-line reason on stderr.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 import time
@@ -70,42 +69,6 @@ def _policies(paths: Sequence[str] | None):
 # -- check ------------------------------------------------------------------------
 
 
-def _format_text(result) -> str:
-    lines = [f"Setting: {result.setting}"]
-    lines.append("")
-    lines.append("Billed diagnosis codes")
-    width = max((len(c.code) for c in result.codes), default=7)
-    for code in result.codes:
-        status = code.status.replace("_", " ")
-        billable = "" if code.billable or code.status == "invalid" else " (not billable)"
-        lines.append(f"  {code.code:<{width}}  {status:<20} {code.description[:60]}{billable}")
-        for evidence in code.evidence[:3]:
-            section = f" [{evidence.section.replace('_', ' ')}]" if evidence.section else ""
-            lines.append(f"  {'':<{width}}    \"{' '.join(evidence.text.split())}\" "
-                         f"({evidence.assertion}{', fuzzy match' if evidence.source == 'fuzzy' else ''}){section}")
-    if result.procedures:
-        lines.append("")
-        lines.append("Procedures")
-        for procedure in result.procedures:
-            policies = f" ({', '.join(procedure.policy_ids)})" if procedure.policy_ids else ""
-            lines.append(f"  {procedure.code:<{width}}  {procedure.status.replace('_', ' ')}{policies}")
-    lines.append("")
-    if not result.findings:
-        lines.append("No findings: the note supports every billed code.")
-    else:
-        lines.append(f"Findings ({len(result.findings)})")
-        for finding in result.findings:
-            code = f" {finding.code}" if finding.code else ""
-            related = f" -> {finding.related_code}" if finding.related_code else ""
-            lines.append(f"  [{finding.severity}] {finding.type}{code}{related}")
-            lines.append(f"    {finding.message}")
-            if finding.suggestion:
-                lines.append(f"    Suggestion: {finding.suggestion}")
-            if finding.guideline:
-                lines.append(f"    Guideline: {finding.guideline}")
-    return "\n".join(lines)
-
-
 def command_check(args: argparse.Namespace) -> int:
     note = _read_note(args.note)
     policies = _policies(args.policy)
@@ -114,10 +77,9 @@ def command_check(args: argparse.Namespace) -> int:
     checker = Checker(model=args.model)
     result = checker.check(note, dx=" ".join(args.dx), px=" ".join(args.px or []), setting=args.setting,
                            policies=[policies] if policies else None)
-    if args.format == "json":
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
-    else:
-        sys.stdout.write(_format_text(result) + "\n")
+    from chartaudit.report import result_json, result_text
+
+    sys.stdout.write((result_json(result) if args.format == "json" else result_text(result)) + "\n")
     return EXIT_OK
 
 
@@ -150,9 +112,9 @@ def _progress_bar(total_hint: int | None = None):
 
 
 def command_audit(args: argparse.Namespace) -> int:
-    from chartaudit.batch import AuditJob, BatchInputError, ColumnMap, run_audit
-    from chartaudit.batch.io import input_rows
-    from chartaudit.batch.runner import WorkerDied
+    from chartaudit.batch import AuditJob, ColumnMap, WorkerDied, run_audit
+    from chartaudit.batch.runner import input_rows
+    from chartaudit.formats import FormatError
 
     if args.workers < 0 or args.chunk_size < 1:
         raise UsageError("--workers must be >= 0 and --chunk-size >= 1")
@@ -167,7 +129,7 @@ def command_audit(args: argparse.Namespace) -> int:
     try:
         total = input_rows(job.input) if job.input.exists() else None
         summary = run_audit(job, progress=_progress_bar(total))
-    except BatchInputError as error:
+    except FormatError as error:  # an unusable input, output or option (BatchInputError included)
         raise UsageError(str(error)) from None
     except WorkerDied as error:
         sys.stderr.write(f"chartaudit: error: {error}\n")

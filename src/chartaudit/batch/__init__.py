@@ -1,18 +1,10 @@
-"""Batch audits: stream encounters from CSV / Parquet / JSONL through the checker.
+"""Batch audits: stream encounters from CSV / Parquet / JSONL through the checker, locally or on Dask."""
 
-Usage::
-
-    from chartaudit.batch import AuditJob, run_audit, audit_frame
-"""
-
-from chartaudit.batch.columns import OUTPUT_COLUMNS, SUMMARY_COLUMNS, ColumnMap
-from chartaudit.batch.engine import audit_frame, cached_checker, summary_frame
-from chartaudit.batch.io import BatchInputError, FindingWriter, iter_input, read_chunks
-from chartaudit.batch.runner import AuditJob, AuditSummary, run_audit
-from chartaudit.batch.safety import escape_cell, escape_frame
+from chartaudit.batch.columns import SUMMARY_COLUMNS, ColumnMap
+from chartaudit.batch.partition import audit_frame, summary_frame
+from chartaudit.batch.runner import AuditJob, AuditSummary, BatchInputError, WorkerDied, run_audit
 
 __all__ = [
-    "OUTPUT_COLUMNS", "SUMMARY_COLUMNS", "AuditJob", "AuditSummary", "BatchInputError", "ColumnMap",
-    "FindingWriter", "audit_frame", "cached_checker", "escape_cell", "escape_frame", "iter_input",
-    "read_chunks", "run_audit", "summary_frame",
+    "SUMMARY_COLUMNS", "AuditJob", "AuditSummary", "BatchInputError", "ColumnMap", "WorkerDied", "audit_frame",
+    "run_audit", "summary_frame",
 ]

@@ -1,23 +1,13 @@
-"""Input column names and the output schemas of a batch audit.
-
-Usage::
-
-    columns = ColumnMap(note="text", dx="icd10")
-    columns.required(["encounter_id", "text", "icd10"])   # ["encounter_id", "text", "icd10"]
-"""
+"""Input column names and the schemas of a batch audit's outputs."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from chartaudit.types import FINDING_TYPES
+from chartaudit.findings import FINDING_TYPES
+from chartaudit.report import FINDING_COLUMNS, INTEGER_COLUMNS
 
-OUTPUT_COLUMNS = [
-    "encounter_id", "type", "severity", "code", "related_code", "message",
-    "suggestion", "evidence_text", "evidence_start", "evidence_end", "guideline",
-]
-#: Integer output columns (nullable: a finding without evidence has no offsets).
-INTEGER_COLUMNS = ("evidence_start", "evidence_end")
 SUMMARY_COLUMNS_BASE = ["encounter_id", "status", "findings", "errors", "warnings"]
 #: One row per encounter: status, counts, and a count for every finding type (fixed, so
 #: that every chunk of a summary has the same columns).
@@ -41,14 +31,14 @@ class ColumnMap:
         return [self.id, note, self.dx]
 
 
-def findings_arrow_schema():  # -> pyarrow.Schema (pyarrow is imported lazily)
-    """The Parquet schema of findings: text columns as strings, offsets as int64."""
+def findings_arrow_schema() -> Any:
+    """The Parquet schema of findings (a ``pyarrow.Schema``): text as strings, offsets as int64."""
     import pyarrow as pa
 
-    return pa.schema([(name, pa.int64() if name in INTEGER_COLUMNS else pa.string()) for name in OUTPUT_COLUMNS])
+    return pa.schema([(name, pa.int64() if name in INTEGER_COLUMNS else pa.string()) for name in FINDING_COLUMNS])
 
 
-def summary_arrow_schema():  # -> pyarrow.Schema
+def summary_arrow_schema() -> Any:
     """The Parquet schema of the per-encounter summary."""
     import pyarrow as pa
 

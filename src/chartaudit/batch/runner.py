@@ -35,9 +35,12 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import pandas as pd
 
-from chartaudit.batch.columns import OUTPUT_COLUMNS, ColumnMap, findings_arrow_schema, summary_arrow_schema
-from chartaudit.batch.engine import ROW_COLUMN, audit_frame, cached_checker, summary_frame
-from chartaudit.batch.io import BatchInputError, FindingWriter, check_output, iter_input, validate_columns
+from chartaudit import formats
+from chartaudit.batch.columns import ColumnMap, findings_arrow_schema, summary_arrow_schema
+from chartaudit.batch.partition import ROW_COLUMN, audit_frame, summary_frame
+from chartaudit.checker import cached_checker
+from chartaudit.formats import FormatError
+from chartaudit.report import FINDING_COLUMNS
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +49,10 @@ MANIFEST = "manifest.json"
 IN_FLIGHT_PER_WORKER = 2
 #: Progress callback: (encounters just finished, fraction of the input read or None).
 Progress = Callable[[int, "float | None"], None]
+
+
+class BatchInputError(FormatError):
+    """An audit that cannot start (options, resume, engine): the message is one line."""
 
 
 class WorkerDied(RuntimeError):
@@ -108,12 +115,8 @@ class AuditSummary:
     resumed_chunks: int = 0
     findings_by_type: Counter = field(default_factory=Counter)
 
-    def add(self, summary: dict[str, Any]) -> None:
-        """Count one encounter's summary row (see :func:`~chartaudit.batch.engine.summary_row`)."""
-        self.add_frame(pd.DataFrame([summary]))
-
     def add_frame(self, summaries: pd.DataFrame) -> None:
-        """Count the summary rows of a chunk (see :func:`~chartaudit.batch.engine.summary_frame`)."""
+        """Count the summary rows of a chunk (see :func:`~chartaudit.batch.partition.summary_frame`)."""
         self.encounters += len(summaries)
         statuses = Counter(summaries["status"].tolist())
         self.clean += statuses.get("clean", 0)
@@ -134,6 +137,30 @@ class AuditSummary:
         for kind, count in self.findings_by_type.most_common():
             lines.append(f"  {kind:<24} {count:>8,}")
         return lines
+
+
+def iter_input(path: Path, chunk_size: int) -> Iterator[tuple[pd.DataFrame, float | None]]:
+    """The input in chunks of at most ``chunk_size`` rows, with the fraction read so far."""
+    return formats.input_format(path).read_chunks(path, chunk_size)
+
+
+def validate_columns(path: Path, columns: ColumnMap) -> list[str]:
+    """Check the required columns before any work; returns the available columns."""
+    available = formats.read_columns(path)
+    if not available:
+        raise FormatError(f"{path}: the file is empty (no header row)")
+    missing = [name for name in columns.required(available) if name not in available]
+    if missing:
+        raise FormatError(f"{path}: missing column {missing[0]!r} (found: {', '.join(available[:12])})")
+    return available
+
+
+def input_rows(path: Path) -> int | None:
+    """The number of input rows when it is known without reading the data (Parquet), else None."""
+    try:
+        return formats.input_format(path).row_count(path)
+    except Exception:  # noqa: BLE001 - validate_columns reports an unreadable input, in one line
+        return None
 
 
 # -- workers ------------------------------------------------------------------------
@@ -358,9 +385,8 @@ def run_audit(job: AuditJob, progress: Progress | None = None) -> AuditSummary:
     input or output cannot be used.
     """
     validate_columns(job.input, job.columns)
-    check_output(job.output)
-    if job.summary is not None:
-        check_output(job.summary)
+    output_format = formats.check_output(job.output)
+    summary_format = formats.check_output(job.summary) if job.summary is not None else None
     if job.engine not in ("local", "dask"):
         raise BatchInputError(f"unknown engine {job.engine!r}: use local or dask")
     done = _prepare_work_dir(job)
@@ -371,8 +397,8 @@ def run_audit(job: AuditJob, progress: Progress | None = None) -> AuditSummary:
     count = 0
     # The outputs are written as the chunks come, in input order (a temporary file each,
     # renamed into place at the end); the parts in the work directory are what --resume reads.
-    writer = FindingWriter(job.output, findings_schema)
-    summary_writer = FindingWriter(job.summary, summary_schema) if job.summary is not None else None
+    writer = output_format.writer(job.output, findings_schema)
+    summary_writer = summary_format.writer(job.summary, summary_schema) if summary_format is not None else None
     try:
         for chunk in chunks:
             count += 1
@@ -383,7 +409,7 @@ def run_audit(job: AuditJob, progress: Progress | None = None) -> AuditSummary:
             else:
                 result = _read_part(part_path)
             summaries = summary_frame(chunk.ids, result)
-            writer.write(result[OUTPUT_COLUMNS])
+            writer.write(result[FINDING_COLUMNS])
             summary.add_frame(summaries)
             if summary_writer is not None:
                 summary_writer.write(summaries)
@@ -416,10 +442,5 @@ def _read_part(path: Path) -> pd.DataFrame:
     return _frame(pq.read_table(path))
 
 
-def iter_results(job: AuditJob) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-    """(findings, per-encounter summary) of each chunk in input order, without writing anything."""
-    for chunk in _chunks_local(job, set()):
-        yield chunk.result[OUTPUT_COLUMNS], summary_frame(chunk.ids, chunk.result)
 
-
-__all__ = ["ROW_COLUMN", "AuditJob", "AuditSummary", "iter_results", "run_audit"]
+__all__ = ["AuditJob", "AuditSummary", "BatchInputError", "WorkerDied", "run_audit"]

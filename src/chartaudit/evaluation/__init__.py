@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 EVALUATION_FORMATS: dict[str, str] = {
     "encounters": "chartaudit.evaluation.encounters:evaluate_encounters",
     "negex": "chartaudit.evaluation.negex:evaluate_negex",
-    "codiesp": "chartaudit.evaluation.document_codes:evaluate_codiesp",
+    "codiesp": "chartaudit.evaluation.document_codes:evaluate_document_codes",
 }
 
 

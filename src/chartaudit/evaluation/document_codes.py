@@ -25,7 +25,7 @@ as :meth:`chartaudit.checker.Checker.check` does.
 
 Usage::
 
-    report = evaluate_codiesp("../shared/data/codiesp_en_traindev.jsonl", split="dev")
+    report = evaluate_document_codes("../shared/data/codiesp_en_traindev.jsonl", split="dev")
     print(report.table())
     print("\\n".join(report.error_lines(5)))
 """
@@ -120,7 +120,7 @@ class SplitCounts:
 
 
 @dataclass
-class CodiespReport:
+class DocumentCodesReport:
     """Support recall and swap detection per split and overall, and the documents."""
 
     splits: dict[str, SplitCounts] = field(default_factory=dict)
@@ -238,7 +238,7 @@ def draw_swaps(
     return chosen
 
 
-def evaluate_codiesp(
+def evaluate_document_codes(
     path: str | Path,
     checker: "Checker | None" = None,
     *,
@@ -246,7 +246,7 @@ def evaluate_codiesp(
     split: str | None = None,
     seed: int = 0,
     swaps: int = SWAPS_PER_DOCUMENT,
-) -> CodiespReport:
+) -> DocumentCodesReport:
     """Measure support recall and swap detection on a CodiEsp-format JSONL file.
 
     path (str | Path): The gold file (``text, dx_codes``; optional ``doc_id``, ``split``).
@@ -255,11 +255,11 @@ def evaluate_codiesp(
     split (str | None): Only documents of this split ("train", "dev").
     seed (int): Seed of the swapped-code draw.
     swaps (int): Swapped codes per document.
-    RETURNS (CodiespReport): The counts and the per-document outcomes.
+    RETURNS (DocumentCodesReport): The counts and the per-document outcomes.
 
     Usage::
 
-        evaluate_codiesp("codiesp.jsonl", limit=50).support_recall
+        evaluate_document_codes("codiesp.jsonl", limit=50).support_recall
     """
     from chartaudit.checker import Checker
 
@@ -269,7 +269,7 @@ def evaluate_codiesp(
     golds = [_gold_codes(knowledge, record.get("dx_codes", [])) for record in records]
     pool = sorted({code for valid, _ in golds for code in valid})
 
-    report = CodiespReport()
+    report = DocumentCodesReport()
     texts = [str(record.get("text") or "") for record in records]
     for index, (record, mentions) in enumerate(zip(records, checker.extractor.pipe(texts))):
         valid, invalid = golds[index]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from chartaudit.findings import registry
 from chartaudit.types import CheckResult, CodeResult, Evidence, Finding, Mention
 
 #: Background colour of a highlighted mention, by what it means for the claim.
@@ -35,29 +36,19 @@ ROLE_LABELS: dict[str, str] = {
     "other": "other mention",
 }
 
-#: Status of a billed code → (label, background colour).
-STATUS_BADGES: dict[str, tuple[str, str]] = {
-    "supported": ("supported", "#389e0d"),
-    "unsupported": ("not documented", "#cf1322"),
-    "negated": ("note denies it", "#cf1322"),
-    "laterality_mismatch": ("wrong side", "#cf1322"),
-    "invalid": ("invalid code", "#cf1322"),
-    "uncertain": ("uncertain only", "#d46b08"),
-    "history_only": ("history only", "#d46b08"),
-    "family_history_only": ("family history only", "#d46b08"),
-    "not_checked": ("not checked", "#595959"),
-}
-
 SEVERITY_COLOURS: dict[str, str] = {"error": "#cf1322", "warning": "#d46b08", "info": "#0958d9"}
 
-#: Code statuses whose evidence argues against the billed code.
-_CONTRADICTING_STATUSES = frozenset(
-    {"negated", "laterality_mismatch", "uncertain", "history_only", "family_history_only"}
-)
-#: Finding types whose evidence is the reason a code is questioned.
-_CONTRADICTING_FINDINGS = frozenset(
-    {"negated_evidence", "laterality_mismatch", "uncertain_diagnosis", "history_only", "family_history_only"}
-)
+#: Status of a billed code → (label, background colour): "supported" and "not_checked",
+#: then the status each finding rule explains, in the colour of its severity.
+STATUS_BADGES: dict[str, tuple[str, str]] = {
+    "supported": ("supported", "#389e0d"),
+    **{status: (rule.status_label, SEVERITY_COLOURS[rule.severity]) for status, rule in registry.by_status().items()},
+    "not_checked": ("not checked", "#595959"),
+}
+#: Finding types whose evidence is the reason a code is questioned, and their code statuses.
+_CONTRADICTING_FINDINGS = frozenset(registry.in_group("contradicts"))
+_CONTRADICTING_STATUSES = frozenset(registry.get(kind).status for kind in _CONTRADICTING_FINDINGS) - {None}
+_UNBILLED_FINDINGS = frozenset(registry.in_group("unbilled"))
 _ROLE_PRIORITY = {"contradicts": 0, "unbilled": 1, "supports": 2, "other": 3}
 
 # HTML's own characters, and those that Markdown (and Streamlit's LaTeX and emoji
@@ -132,7 +123,7 @@ def mention_roles(result: CheckResult) -> dict[tuple[int, int], str]:
         elif code.status in _CONTRADICTING_STATUSES:
             assign(code.evidence, "contradicts")
     for finding in result.findings:
-        if finding.type == "unbilled_condition":
+        if finding.type in _UNBILLED_FINDINGS:
             assign(finding.evidence, "unbilled")
         elif finding.type in _CONTRADICTING_FINDINGS:
             assign(finding.evidence, "contradicts")

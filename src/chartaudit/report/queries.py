@@ -5,37 +5,20 @@ A query asks the provider to clarify the record; it must be neutral and non-lead
 clinical indicators the note already holds, names no reimbursement or financial
 impact, does not ask the provider to add a diagnosis the record has no indicator for,
 and a multiple-choice query offers every clinically reasonable option plus "other"
-and "clinically undetermined". The open-ended query for a billed code that the note
-never mentions does not name that code's condition (the note holds no indicator of it). The drafts here follow that: an open-ended question
-where the note holds nothing, a multiple-choice one where it holds indicators.
+and "clinically undetermined". An open-ended query, for a billed code the note never
+mentions, does not name that code's condition (the note holds no indicator of it).
 
-Only findings that a provider can resolve get a draft (the note lacks, denies,
-doubts, dates or places the condition differently); coding corrections such as
-``unspecified_code`` or ``invalid_code`` do not.
-
-Usage::
-
-    from chartaudit.ui.queries import draft_query
-    text = draft_query(finding, result, note)   # None when the finding needs no query
+Each finding rule declares its query; only documentation gaps a provider can resolve
+have one (coding corrections such as ``unspecified_code`` do not).
 """
 
 from __future__ import annotations
 
+from chartaudit.findings import registry
 from chartaudit.types import CheckResult, CodeResult, Evidence, Finding, Mention
-
-#: Finding types that are documentation gaps a provider query can resolve.
-QUERY_TYPES: tuple[str, ...] = (
-    "unsupported_code",
-    "negated_evidence",
-    "uncertain_diagnosis",
-    "history_only",
-    "family_history_only",
-    "laterality_mismatch",
-)
 
 _UNDETERMINED = "Clinically undetermined"
 _OTHER = "Other (please specify)"
-_SIDES = ("right", "left", "bilateral")
 #: Longest sentence quoted in a query.
 MAX_QUOTE_CHARACTERS = 240
 
@@ -111,80 +94,37 @@ def _condition_name(finding: Finding, result: CheckResult) -> str:
 
 def draft_query(finding: Finding, result: CheckResult, note: str | None = None,
                 provider: str = "Dr. ___") -> str | None:
-    """A neutral, non-leading query to the provider for a documentation gap, or None.
+    """A neutral, non-leading query to the provider about a documentation gap, or None.
 
-    With the note, each citation is the whole sentence that holds the evidence (so
-    the side or the hedge around a mention is quoted too). The text quotes the note (it is meant to be pasted into the record system, so it
-    holds protected health information: never log it).
-
-    Usage::
-
-        draft_query(finding, result, note)  # "Dr. ___,\\n\\nThe record for this encounter ..."
+    The finding's rule declares the query (:class:`~chartaudit.findings.ProviderQuery`).
+    With the note, each citation is the whole sentence that holds the evidence, so the
+    side or the hedge around a mention is quoted too. The text quotes the note (it is
+    meant to be pasted into the record system): never log it.
     """
-    if finding.type not in QUERY_TYPES:
+    rule = registry.get(finding.type) if finding.type in registry.types() else None
+    template = rule.query if rule is not None else None
+    if template is None:
         return None
     condition = _condition_name(finding, result)
-    evidence = finding.evidence or (_code_result(result, finding.code).evidence
-                                    if _code_result(result, finding.code) else [])
-    cited = _citations(evidence, result, note)
-    body: list[str]
-
-    if finding.type == "unsupported_code":
+    if template.open_ended:
         documented = _affirmed_conditions(result)
         body = [
-            "The note for this encounter documents the following condition(s):" if documented
-            else "The note documents no affirmed condition.",
+            template.intro if documented else "The note documents no affirmed condition.",
             *[f"  - {item}" for item in documented],
             "",
-            "Based on your clinical judgement, please clarify in the record the condition(s) you evaluated "
-            "or treated at this encounter, including any condition not yet documented, "
-            "or indicate that no further documentation applies.",
+            template.question,
         ]
-    elif finding.type == "negated_evidence":
+    else:
+        code_result = _code_result(result, finding.code)
+        evidence = finding.evidence or (code_result.evidence if code_result else [])
+        fill = {"condition": condition.lower(), "Condition": condition}
         body = [
-            "The note for this encounter states:",
-            *cited,
+            template.intro,
+            *_citations(evidence, result, note),
             "",
-            f"Please clarify the status of {condition.lower()} at this encounter:",
-            *_options([f"{condition}: present", f"{condition}: not present"]),
+            template.question.format(**fill),
+            *_options([option.format(**fill) for option in template.options]),
         ]
-    elif finding.type == "uncertain_diagnosis":
-        body = [
-            "The note for this encounter documents:",
-            *cited,
-            "",
-            "Based on your clinical judgement and the work-up at this encounter, "
-            "can the diagnosis be further clarified?",
-            *_options([f"{condition}: confirmed", f"{condition}: ruled out",
-                       "Signs and symptoms only, diagnosis not established"]),
-        ]
-    elif finding.type == "history_only":
-        body = [
-            "The note for this encounter documents:",
-            *cited,
-            "",
-            f"Please clarify the status of {condition.lower()} at this encounter:",
-            *_options([f"{condition}: current, evaluated or treated at this encounter",
-                       f"{condition}: history only, no longer present or under treatment"]),
-        ]
-    elif finding.type == "family_history_only":
-        body = [
-            "The note for this encounter documents:",
-            *cited,
-            "",
-            f"Please clarify to whom {condition.lower()} applies:",
-            *_options(["The patient (a current condition of the patient)",
-                       "A family member only (family history)"]),
-        ]
-    else:  # laterality_mismatch
-        body = [
-            "The note for this encounter documents:",
-            *cited,
-            "",
-            "Please clarify the side affected:",
-            *_options([f"{side.capitalize()}" for side in _SIDES]),
-        ]
-
     closing = [
         "",
         "Please document your response in the medical record. "

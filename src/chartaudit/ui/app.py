@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from chartaudit.ui import batch_page, check_page, lookup_page
+from chartaudit.ui.pages import batch, check, lookup
 
 PAGES = (
-    (check_page.render, "Check a note", "check", ":material/fact_check:"),
-    (batch_page.render, "Batch audit", "batch", ":material/table_view:"),
-    (lookup_page.render, "Code lookup", "lookup", ":material/search:"),
+    (check.render, "Check a note", "check", ":material/fact_check:"),
+    (batch.render, "Batch audit", "batch", ":material/table_view:"),
+    (lookup.render, "Code lookup", "lookup", ":material/search:"),
 )
 
 

@@ -38,9 +38,9 @@ def get_checker() -> "Checker":
 
         result = get_checker().check(note, dx="R07.9, M25.511")
     """
-    from chartaudit.batch import cached_checker
+    from chartaudit.checker import cached_checker
 
-    return cached_checker(None, ())  # the same cache key as audit_frame uses
+    return cached_checker()  # the library's per-process checker, which audit_frame uses too
 
 
 @st.cache_resource(show_spinner="Loading ICD-10-CM…")

@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import pandas as pd
 import streamlit as st
 
+from chartaudit import formats
 from chartaudit.batch import ColumnMap, audit_frame
-from chartaudit.types import FINDING_TYPES, SEVERITY_RANK
-from chartaudit.ui.exports import DOWNLOAD_FORMATS, UploadError, frame_bytes, read_upload
+from chartaudit.findings import FINDING_TYPES, registry
+from chartaudit.resources import samples_dir
+from chartaudit.types import SEVERITY_RANK
 from chartaudit.ui.state import PolicyUploadError, get_checker, policy_file
+from chartaudit.ui.widgets import findings_downloads, show_result
 
 if TYPE_CHECKING:
     import altair as alt
@@ -33,10 +35,26 @@ logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 20
 NONE = "(none)"
-SAMPLE_BATCH = Path(__file__).resolve().parents[3] / "data" / "samples" / "encounters.jsonl"
-#: Finding types that say the note does not support a billed code.
-UNSUPPORTED_TYPES = ("unsupported_code", "negated_evidence", "uncertain_diagnosis", "history_only",
-                     "family_history_only", "laterality_mismatch")
+SAMPLE_BATCH = samples_dir() / "encounters.jsonl"
+#: Finding types that say the note does not support a billed code (documentation gaps).
+UNSUPPORTED_TYPES = tuple(registry.documentation_gaps())
+
+
+def read_upload(name: str, data: bytes) -> pd.DataFrame:
+    """An uploaded encounter file as a frame, read in memory; one-line :class:`~chartaudit.formats.FormatError` otherwise."""
+    fmt = formats.upload_format(name)
+    if not data.strip():
+        raise formats.FormatError(f"{name}: the file is empty")
+    try:
+        frame = fmt.read_bytes(data)
+    except Exception as error:  # any parser error becomes one line for the page
+        raise formats.FormatError(f"{name}: cannot be read as {fmt.label} ({formats.first_line(error)})") from None
+    if frame.empty or not len(frame.columns):
+        raise formats.FormatError(f"{name}: no rows found")
+    if formats.PARSE_ERROR_COLUMN in frame.columns and frame[formats.PARSE_ERROR_COLUMN].notna().all():
+        raise formats.FormatError(f"{name}: no line of the file is a JSON object")
+    frame.columns = [str(column) for column in frame.columns]
+    return frame
 
 
 def guess_columns(columns: list[str]) -> dict[str, str]:
@@ -116,7 +134,7 @@ def _input_frame() -> tuple[str, pd.DataFrame] | None:
         if current is None or current[0] != uploaded.name or st.session_state.get("_batch_size") != uploaded.size:
             try:
                 frame = read_upload(uploaded.name, uploaded.getvalue())
-            except UploadError as error:
+            except formats.FormatError as error:
                 st.error(f"The file was not read: {error}")
                 return None
             st.session_state["batch_input"] = (uploaded.name, frame)
@@ -200,19 +218,12 @@ def _explore(findings: pd.DataFrame, frame: pd.DataFrame, columns: ColumnMap) ->
                       | shown["related_code"].str.upper().str.startswith(code_text)]
     st.dataframe(shown, hide_index=True, use_container_width=True, height=320)
     st.caption(f"{len(shown):,} of {len(findings):,} findings shown.")
-    downloads = st.columns(len(DOWNLOAD_FORMATS) + 2)
-    for cell, (fmt, (ending, mime)) in zip(downloads, DOWNLOAD_FORMATS.items()):
-        # The file is built only when the button is clicked (an Excel file of a large batch takes a while).
-        cell.download_button(f"Download {fmt.upper() if fmt != 'xlsx' else 'Excel'}",
-                             lambda shown=shown, fmt=fmt: frame_bytes(shown, fmt),
-                             f"chartaudit-findings{ending}", mime, key=f"batch_download_{fmt}", on_click="ignore")
+    findings_downloads(shown, key="batch_download")
 
     _open_encounter(shown, frame, columns)
 
 
 def _open_encounter(findings: pd.DataFrame, frame: pd.DataFrame, columns: ColumnMap) -> None:
-    from chartaudit.ui.check_page import show_result
-
     st.subheader("Open one encounter")
     ids = list(dict.fromkeys(str(item) for item in findings["encounter_id"] if str(item)))
     ids += [str(item) for item in frame[columns.id].astype(str) if str(item) not in set(ids)]

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from chartaudit.knowledge.codes import split_codes
-from chartaudit.ui import render as html
-from chartaudit.ui.exports import result_csv, result_json
-from chartaudit.ui.queries import draft_query
+from chartaudit.report import html
+from chartaudit.types import SETTINGS
 from chartaudit.ui.samples import SAMPLE_DX, SAMPLE_LABEL, SAMPLE_NOTE, SAMPLE_PX, SAMPLE_SETTING
 from chartaudit.ui.state import PolicyUploadError, get_checker, get_knowledge, keep_values, policy_file, save_values
+from chartaudit.ui.widgets import show_result
 
 if TYPE_CHECKING:
     from chartaudit.knowledge import PolicySet
@@ -33,12 +33,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SETTINGS = ("outpatient", "inpatient")
 KEPT_KEYS = ("note", "dx", "px", "setting", "show_results")
 MAX_NOTE_UPLOAD_BYTES = 2_000_000
 SEARCH_LIMIT = 25
-
-_SEVERITY_BOX = {"error": st.error, "warning": st.warning, "info": st.info}
 
 
 # ------------------------------------------------------------------- callbacks
@@ -135,7 +132,7 @@ def _policies() -> "PolicySet | None":
 
 # --------------------------------------------------------------------- results
 
-def check_encounter(note: str, dx: str, px: str, setting: str, policies: "PolicySet | None") -> "CheckResult":
+def checked_result(note: str, dx: str, px: str, setting: str, policies: "PolicySet | None") -> "CheckResult":
     """Check the inputs, reusing the last result of this session when nothing changed.
 
     Usage::
@@ -152,58 +149,6 @@ def check_encounter(note: str, dx: str, px: str, setting: str, policies: "Policy
     logger.debug("checked a note of %d characters in %.1f ms", len(note), (time.perf_counter() - started) * 1000)
     st.session_state["_last_check"] = (key, result)
     return result
-
-
-def show_findings(result: "CheckResult", note: str | None = None, with_queries: bool = True) -> None:
-    """The findings, most severe first, each with its draft provider query when it is a gap.
-
-    Usage::
-
-        show_findings(result, note)
-    """
-    st.subheader(f"Findings ({len(result.findings)})")
-    if not result.findings:
-        st.success("No findings: the note supports every billed code.")
-    for number, finding in enumerate(result.findings):
-        _SEVERITY_BOX.get(finding.severity, st.info)(html.finding_markdown(finding))
-        if not with_queries:
-            continue
-        query = draft_query(finding, result, note)
-        if query:
-            with st.expander(f"Draft query to the provider about {finding.code or 'this finding'}"):
-                st.caption("Neutral and non-leading (AHIMA/ACDIS compliant query practice); "
-                           "copy it with the button at the top right of the box.")
-                st.code(query, language=None, wrap_lines=True)
-
-
-def show_result(note: str, result: "CheckResult", key_prefix: str = "check") -> None:
-    """Verdict, billed codes, findings and the highlighted note of one checked encounter.
-
-    Usage::
-
-        show_result(note, result)
-    """
-    verdict = html.summary_sentence(result)
-    (st.error if any(f.severity == "error" for f in result.findings) else
-     st.warning if result.needs_review else st.success)(verdict)
-    st.subheader("Billed codes")
-    st.markdown(html.codes_table_html(result), unsafe_allow_html=True)
-    procedures = html.procedures_table_html(result)
-    if procedures:
-        st.markdown("**Procedures**")
-        st.markdown(procedures, unsafe_allow_html=True)
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        st.subheader("The note")
-        st.markdown(html.legend_html(), unsafe_allow_html=True)
-        st.markdown(html.highlight_note(note, result), unsafe_allow_html=True)
-    with right:
-        show_findings(result, note)
-    first, second, _ = st.columns([1, 1, 4])
-    first.download_button("Download JSON", lambda: result_json(result), "chartaudit-result.json",
-                          "application/json", key=f"{key_prefix}_json", on_click="ignore")
-    second.download_button("Download CSV", lambda: result_csv(result, result.encounter_id or ""),
-                           "chartaudit-findings.csv", "text/csv", key=f"{key_prefix}_csv", on_click="ignore")
 
 
 def _problems(note: str, dx: str) -> list[str]:
@@ -271,7 +216,7 @@ def _show_checked(policies: "PolicySet | None") -> None:
             st.error(problem)
         return
     try:
-        result = check_encounter(note, dx, st.session_state.get("px", "") or "",
+        result = checked_result(note, dx, st.session_state.get("px", "") or "",
                                  st.session_state.get("setting", "outpatient"), policies)
         show_result(note, result)
     except Exception as error:  # never a traceback in the page (and no note text in the log)
@@ -279,14 +224,3 @@ def _show_checked(policies: "PolicySet | None") -> None:
         st.error(f"chartaudit could not check this note ({type(error).__name__}). "
                  "Please report it with the codes you entered (not the note).")
 
-
-def main() -> None:
-    """Run the whole viewer (kept for ``app.py`` scripts that call ``check_page.main``).
-
-    Usage::
-
-        main()
-    """
-    from chartaudit.ui.app import main as app_main
-
-    app_main()

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from chartaudit.knowledge.codes import split_codes
-from chartaudit.ui.render import escape_markdown
+from chartaudit.report.html import escape_markdown
 from chartaudit.ui.state import get_knowledge
 
 logger = logging.getLogger(__name__)
