@@ -1,6 +1,6 @@
 # chartaudit: the two commands a fresh machine needs.
 #   make app    create .venv if missing, install, serve the viewer on http://127.0.0.1:8501
-#   make test   create .venv if missing, install with dev extras, run the tests
+#   make test   create .venv if missing, install with dev extras, check the import layers, run the tests
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT   ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: app test install models bench clean
+.PHONY: app test test-fast install models bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,12 @@ app: $(STAMP)
 		--browser.gatherUsageStats false --server.headless true
 
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
+
+# The inner loop: everything but the browser, notebook and Dask tests.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not browser and not notebook and not dask"
 
 # Regenerate the precomputed ICD-10-CM tables, target terms (needs simple-icd-10-cm) and fuzzy index (scikit-learn).
 models: $(STAMP)
@@ -43,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_audit.py
 	$(BIN)/python benchmarks/bench_tokenizer.py
 	$(BIN)/python benchmarks/bench_fuzzy.py
+	$(BIN)/python benchmarks/bench_startup.py
 
 # Run both tuning notebooks top to bottom; what they write goes to a temporary folder, not the repository.
 .PHONY: notebooks

@@ -61,6 +61,7 @@ def test_the_same_note_goes_to_the_same_worker():
     assert owner_again[0] == owner[6]  # by the note, not by the position
 
 
+@pytest.mark.dask
 def test_dask_engine_writes_the_same_findings(encounters, serial, tmp_path):
     pytest.importorskip("dask.distributed")
     out, summary = tmp_path / "out.csv", tmp_path / "summary.csv"

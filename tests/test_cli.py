@@ -91,3 +91,14 @@ def test_version(capsys):
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.strip() == f"chartaudit {chartaudit.__version__}"
+
+
+@pytest.mark.parametrize("arguments", [["--help"], ["lookup", "shoulder pain"], ["--version"]])
+def test_commands_without_a_pipeline_import_no_heavy_package(arguments):
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom chartaudit.cli import main\ntry:\n    main(%r)\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('spacy', 'pandas', 'streamlit', 'pyarrow') if m in sys.modules))" % arguments)
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.strip().splitlines()[-1] == "[]"

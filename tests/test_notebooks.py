@@ -44,6 +44,7 @@ def test_python3_kernel_is_this_interpreter() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.notebook
 @pytest.mark.parametrize(("name", "working_directory"),
                          [("01_tune_extractor.ipynb", NOTEBOOKS), ("02_audit_analysis.ipynb", PROJECT_ROOT)])
 def test_notebook_runs_top_to_bottom(name: str, working_directory: Path, tmp_path: Path,

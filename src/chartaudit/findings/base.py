@@ -194,5 +194,17 @@ class FindingRegistry:
         """The types a provider query can resolve."""
         return [rule.type for rule in self.rules() if rule.documentation_gap()]
 
+    def markdown_table(self) -> str:
+        """The table of finding types in ``docs/findings.md``, in report order."""
+        lines = ["| finding | severity | code status | guideline | provider query | when |",
+                 "|---|---|---|---|---|---|"]
+        for rule in self.rules():
+            status = f"`{rule.status}` ({rule.status_label})" if rule.status else "—"
+            query = "multiple choice" if rule.query and not rule.query.open_ended else "open" if rule.query else "—"
+            when = " ".join(rule.description.split()).replace("|", "\\|")
+            lines.append(f"| `{rule.type}` | {rule.severity} | {status} | {rule.guideline or '—'} | {query} | "
+                         f"**{rule.label}.** {when} |")
+        return "\n".join(lines)
+
 
 registry = FindingRegistry()
