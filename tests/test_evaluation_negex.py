@@ -71,7 +71,9 @@ def test_condition_located(report) -> None:  # noqa: ANN001
 
 def test_table_and_errors(report) -> None:  # noqa: ANN001
     table = report.table()
-    assert table.startswith("7 sentences (2 rows skipped); condition not found verbatim in 1")
+    assert table.startswith("7 sentences, given-span mode (the condition's span is supplied: ConText alone) "
+                            "(2 rows skipped); condition not found verbatim in 1")
+    assert "halves: negated F1 even" in table
     assert "negated" in table and "historical" in table and "other experiencer" in table and "f1" in table
     lines = report.error_lines(10)
     assert len(lines) == 2
@@ -90,7 +92,8 @@ def test_halves_partition_the_rows(report) -> None:  # noqa: ANN001
 
 def test_limit(tsv: Path, checker) -> None:  # noqa: ANN001
     limited = evaluate("negex", tsv, checker, limit=3)
-    assert [row.row_id for row in limited.rows] == ["1", "2", "3"]
+    assert [row.row_id for row in limited.given.rows] == ["1", "2", "3"]
+    assert [row.row_id for row in limited.extracted.rows] == ["1", "2", "3"]
 
 
 def test_headerless_files(tmp_path: Path) -> None:
@@ -110,7 +113,8 @@ def test_cli(tsv: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("7 sentences")
     assert "other experiencer" in out
-    assert sum(line.startswith("row ") for line in out.splitlines()) == 1
+    assert "extracted mode (the condition is a term the extractor must find" in out
+    assert sum(line.startswith("row ") for line in out.splitlines()) == 2  # one per mode
 
 
 def test_historical_is_scored_as_temporality(tmp_path: Path, checker) -> None:  # noqa: ANN001
@@ -124,7 +128,7 @@ def test_historical_is_scored_as_temporality(tmp_path: Path, checker) -> None:  
     report = evaluate_negex(path, checker)
     historical = report.counts["historical"]
     assert (historical.true_positive, historical.false_positive, historical.false_negative) == (2, 0, 0)
-    assert "not the billing flag historical" in report.table()
+    assert "not the billing flag historical" in evaluate("negex", path, checker).table()
 
 
 def test_cli_half(tsv: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -134,3 +138,14 @@ def test_cli_half(tsv: Path, capsys: pytest.CaptureFixture[str]) -> None:
     odd = capsys.readouterr().out
     counts = [int(out.splitlines()[0].split()[0]) for out in (even, odd)]
     assert sum(counts) == 7 and all(counts)
+
+
+def test_extracted_mode_needs_the_extractor_to_find_the_condition(tsv: Path, checker) -> None:  # noqa: ANN001
+    report = evaluate_negex(tsv, checker, mode="extracted")
+    found = {row.row_id: row.found for row in report.rows}
+    assert found["1"] and found["3"] and not found["9"]  # "wheezing" is not in "Lungs are clear."
+    negated = {row.row_id: "negated" in row.predicted for row in report.rows}
+    assert negated["1"] and negated["3"] and not negated["2"]
+    assert "the extractor found the condition in" in report.table()
+    with pytest.raises(ValueError, match="unknown NegEx mode"):
+        evaluate_negex(tsv, checker, mode="guess")

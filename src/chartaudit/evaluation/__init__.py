@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 #: Gold format name -> "module:function" of its evaluator.
 EVALUATION_FORMATS: dict[str, str] = {
     "encounters": "chartaudit.evaluation.encounters:evaluate_encounters",
-    "negex": "chartaudit.evaluation.negex:evaluate_negex",
+    "negex": "chartaudit.evaluation.negex:evaluate_negex_modes",
     "codiesp": "chartaudit.evaluation.document_codes:evaluate_document_codes",
 }
 

@@ -6,12 +6,16 @@ experiencer``. A header row is recognised by its column names (any order); a fil
 without one is read by position (6 columns: with ``id``; 5: without). Rows with
 too few columns, an empty sentence or an unknown label are skipped and counted.
 
-The given condition is assessed, not our lexicon's idea of it: the condition
-text is located in the sentence (case-insensitively, preferring the upper-case
-occurrence NegEx marks; else with any whitespace between its words; else its
-longest run of words found; else the whole sentence), and that span is assessed
-with :meth:`chartaudit.extract.Extractor.assess`, so ConText applies to it as to
-a matched target.
+Two modes. **given**: the condition text is located in the sentence
+(case-insensitively, preferring the upper-case occurrence NegEx marks; else with any
+whitespace between its words; else its longest run of words found; else the whole
+sentence), and that span is assessed with :meth:`chartaudit.extract.Extractor.assess`,
+so the figures measure ConText alone. **extracted**: every condition is added as a
+term (``Extractor.add_terms``) and each sentence goes through the whole extractor as
+written, whitespace and line breaks included; the mention that overlaps the located
+condition most gives the labels. A condition the extractor does not find there
+predicts nothing (a false negative for each of its gold labels), so the figures
+measure matching and assertions together, as on a real note.
 
 How the labels map. Each NegEx dimension is scored on its own, from the span's
 flags and temporality (not from the single priority label of a mention, which
@@ -53,16 +57,18 @@ from __future__ import annotations
 import csv
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chartaudit.evaluation.metrics import Counts, format_table
+from chartaudit.types import ASSERTIONS
 
 if TYPE_CHECKING:
     from chartaudit.checker import Checker
     from chartaudit.extract import Extractor
+    from chartaudit.types import Mention
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +87,11 @@ TEMPORALITY_NOTE = (
 COLUMNS = ("condition", "sentence", "negation", "temporality", "experiencer")
 _NEGATION = {"negated": True, "affirmed": False}
 _TEMPORALITY = {"recent": "", "historical": "historical", "not particular": "hypothetical", "hypothetical": "hypothetical"}
+#: Evaluation modes and what each measures (printed above its table).
+MODE_DESCRIPTIONS: dict[str, str] = {
+    "given": "given-span mode (the condition's span is supplied: ConText alone)",
+    "extracted": "extracted mode (the condition is a term the extractor must find in the sentence as written)",
+}
 
 
 @dataclass
@@ -100,6 +111,8 @@ class NegexRow:
     gold: frozenset[str]
     predicted: frozenset[str] = frozenset()
     located: bool = True
+    #: Extracted mode: whether a mention of the condition was found (always True in given mode).
+    found: bool = True
 
     @property
     def wrong(self) -> frozenset[str]:
@@ -113,6 +126,7 @@ class NegexReport:
 
     rows: list[NegexRow] = field(default_factory=list)
     skipped: int = 0
+    mode: str = "given"
 
     @property
     def counts(self) -> dict[str, Counts]:
@@ -133,7 +147,7 @@ class NegexReport:
 
             report.select(lambda row: row.index % 2 == 1).counts["negated"].f1
         """
-        return NegexReport([row for row in self.rows if keep(row)], skipped=0)
+        return NegexReport([row for row in self.rows if keep(row)], skipped=0, mode=self.mode)
 
     def table(self) -> str:
         """The per-label precision / recall / F1 table."""
@@ -144,12 +158,24 @@ class NegexReport:
         ]
         header = ["assertion", "gold", "tp", "fp", "fn", "precision", "recall", "f1"]
         unlocated = sum(not row.located for row in self.rows)
-        summary = f"{len(self.rows)} sentences"
+        summary = f"{len(self.rows)} sentences, {MODE_DESCRIPTIONS[self.mode]}"
         if self.skipped:
             summary += f" ({self.skipped} rows skipped)"
         if unlocated:
             summary += f"; condition not found verbatim in {unlocated}"
-        return summary + "\n" + format_table(header, rows) + "\n" + TEMPORALITY_NOTE
+        if self.mode == "extracted":
+            found = sum(row.found for row in self.rows)
+            summary += f"; the extractor found the condition in {found} of {len(self.rows)}"
+        return summary + "\n" + format_table(header, rows) + "\n" + self.halves_line()
+
+    def halves_line(self) -> str:
+        """F1 of the negated and historical rows on the even and odd rows (0-based), to judge generalisation."""
+        parts = []
+        for label in ("negated", "historical"):
+            scores = [self.select(lambda row, parity=parity: row.index % 2 == parity).counts[label].f1
+                      for parity in (0, 1)]
+            parts.append(f"{label} F1 even {scores[0]:.3f}, odd {scores[1]:.3f}")
+        return "halves: " + "; ".join(parts)
 
     def error_lines(self, n: int) -> list[str]:
         """The ``n`` worst misclassified rows (most labels wrong first), with their text."""
@@ -247,20 +273,8 @@ def locate_condition(condition: str, sentence: str) -> tuple[int, int, bool]:
     return start, max(len(stripped), start + 1), False
 
 
-def evaluate_negex(path: str | Path, checker: "Checker | None" = None, *, limit: int = 0) -> NegexReport:
-    """Assess each row's condition in its sentence and score the assertions.
-
-    path (str | Path): The NegEx-format TSV.
-    checker (Checker | None): Whose extractor to use; a default one when None.
-    limit (int): Evaluate only the first ``limit`` data rows (0: all).
-    RETURNS (NegexReport): The counts and the rows.
-
-    Usage::
-
-        evaluate_negex("negex.tsv", limit=100).counts["negated"].f1
-    """
-    extractor = _extractor(checker)
-    report = NegexReport()
+def _gold_rows(path: str | Path, limit: int, report: NegexReport) -> Iterator[tuple[int, str, str, str, frozenset[str]]]:
+    """(index, id, condition, sentence, gold labels) of the readable rows; the others are counted as skipped."""
     for index, row_id, record in read_negex_rows(path):
         if limit and index >= limit:
             break
@@ -268,15 +282,80 @@ def evaluate_negex(path: str | Path, checker: "Checker | None" = None, *, limit:
         if record is None or gold is None:
             report.skipped += 1
             continue
-        condition, sentence = record[0], record[1]
+        yield index, row_id, record[0], record[1], gold
+
+
+def _labels(flags: Iterable[str], temporality: str) -> frozenset[str]:
+    signals = set(flags) | {f"temporality:{temporality}"}
+    return frozenset(label for label, signal in LABEL_FLAGS.items() if signal in signals)
+
+
+def evaluate_negex(path: str | Path, checker: "Checker | None" = None, *, limit: int = 0,
+                   mode: str = "given") -> NegexReport:
+    """Score the assertions of each row's condition in its sentence, in ``mode`` "given" or "extracted".
+
+    checker (Checker | None): Whose model to use; a default one when None. Extracted
+        mode adds the conditions as terms to a separate extractor of the same model.
+    limit (int): Evaluate only the first ``limit`` data rows (0: all).
+    """
+    if mode not in MODE_DESCRIPTIONS:
+        raise ValueError(f"unknown NegEx mode {mode!r}: use {' or '.join(MODE_DESCRIPTIONS)}")
+    extractor = _extractor(checker)
+    report = NegexReport(mode=mode)
+    rows = list(_gold_rows(path, limit, report))
+    if mode == "extracted":
+        from chartaudit.extract import Extractor
+
+        extractor = Extractor(model_dir=extractor.model_path, cache_size=0)
+        extractor.add_terms({" ".join(condition.split()): None for _, _, condition, _, _ in rows})
+    for index, row_id, condition, sentence, gold in rows:
         start, end, located = locate_condition(condition, sentence)
-        assessed = extractor.assess(sentence, [(start, end)])[0]
-        signals = assessed.flags | {f"temporality:{assessed.temporality}"}
-        predicted = frozenset(label for label, signal in LABEL_FLAGS.items() if signal in signals)
-        report.rows.append(NegexRow(index, row_id, condition, sentence, gold, predicted, located))
+        if mode == "given":
+            assessed = extractor.assess(sentence, [(start, end)])[0]
+            predicted, found = _labels(assessed.flags, assessed.temporality), True
+        else:
+            mention = _best_overlap(extractor.extract(sentence), start, end)
+            found = mention is not None
+            predicted = _labels((flag for flag in ASSERTIONS[:-1] if getattr(mention, flag)), mention.temporality
+                                ) if mention is not None else frozenset()
+        report.rows.append(NegexRow(index, row_id, condition, sentence, gold, predicted, located, found))
     if report.skipped:
         logger.warning("NegEx evaluation: %d unreadable rows skipped", report.skipped)
     return report
+
+
+@dataclass
+class NegexEvaluation:
+    """Both modes over the same rows: what ``chartaudit evaluate`` prints for a NegEx file."""
+
+    given: NegexReport
+    extracted: NegexReport
+
+    def select(self, keep: Callable[[NegexRow], bool]) -> "NegexEvaluation":
+        return NegexEvaluation(self.given.select(keep), self.extracted.select(keep))
+
+    def table(self) -> str:
+        return "\n\n".join((self.given.table(), self.extracted.table(), TEMPORALITY_NOTE))
+
+    def error_lines(self, n: int) -> list[str]:
+        """The worst rows of the extracted mode (what a real note would show), then of the given mode."""
+        return (["extracted mode:", *self.extracted.error_lines(n), "given-span mode:", *self.given.error_lines(n)])
+
+
+def evaluate_negex_modes(path: str | Path, checker: "Checker | None" = None, *, limit: int = 0) -> NegexEvaluation:
+    """Both modes of :func:`evaluate_negex`."""
+    return NegexEvaluation(evaluate_negex(path, checker, limit=limit, mode="given"),
+                           evaluate_negex(path, checker, limit=limit, mode="extracted"))
+
+
+def _best_overlap(mentions: list["Mention"], start: int, end: int) -> "Mention | None":
+    """The mention that shares the most characters with ``start:end`` (None when none does)."""
+    best, best_overlap = None, 0
+    for mention in mentions:
+        overlap = min(end, mention.end) - max(start, mention.start)
+        if overlap > best_overlap:
+            best, best_overlap = mention, overlap
+    return best
 
 
 def _extractor(checker: "Checker | None") -> "Extractor":
