@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,14 +57,40 @@ SUPPORTED_STATUSES = frozenset({"supported"})
 SETTING = "inpatient"
 
 
+#: Why a gold code is not supported, by its status ("unsupported" with only a hypothetical
+#: mention counts as uncertain).
+MISS_CAUSES: dict[str, str] = {
+    "unsupported": "no term",
+    "negated": "negated",
+    "history_only": "past",
+    "family_history_only": "family",
+    "uncertain": "uncertain",
+    "laterality_mismatch": "side",
+}
+
+
 @dataclass
 class CodeOutcome:
-    """One billed code of one document and what the checker decided."""
+    """One billed code of one document and what the checker decided.
+
+    ``flags``: the finding types (errors and warnings) about this code when the
+    document's gold codes alone are billed, as a correctly coded claim would be.
+    """
 
     code: str
     status: str
     evidence: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def miss_cause(self) -> str | None:
+        """Why the code is not supported (a key of the misses table), or None when it is."""
+        if self.status in SUPPORTED_STATUSES:
+            return None
+        if self.status == "unsupported" and self.evidence:
+            return "uncertain"
+        return MISS_CAUSES.get(self.status, self.status)
 
 
 @dataclass
@@ -85,6 +112,11 @@ class DocumentResult:
     def swaps_accepted(self) -> list[CodeOutcome]:
         return [item for item in self.swaps if item.status in SUPPORTED_STATUSES]
 
+    @property
+    def false_alarm(self) -> bool:
+        """True when any gold code gets a flag (a correctly coded claim would be questioned)."""
+        return any(item.flags for item in self.gold)
+
 
 @dataclass
 class SplitCounts:
@@ -97,7 +129,10 @@ class SplitCounts:
     swaps: int = 0
     swaps_flagged: int = 0
     mentioned: int = 0
+    false_alarms: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
+    miss_causes: Counter = field(default_factory=Counter)
+    flags_by_type: Counter = field(default_factory=Counter)
 
     @property
     def support_recall(self) -> float:
@@ -107,6 +142,11 @@ class SplitCounts:
     def swap_detection(self) -> float:
         return self.swaps_flagged / self.swaps if self.swaps else 0.0
 
+    @property
+    def false_alarm_rate(self) -> float:
+        """Share of documents with any flag on a gold code."""
+        return self.false_alarms / self.documents if self.documents else 0.0
+
     def add(self, document: DocumentResult) -> None:
         self.documents += 1
         self.gold += len(document.gold)
@@ -114,9 +154,13 @@ class SplitCounts:
         self.supported += len(document.gold) - len(document.missed)
         self.swaps += len(document.swaps)
         self.swaps_flagged += len(document.swaps) - len(document.swaps_accepted)
+        self.false_alarms += document.false_alarm
         for item in document.gold:
             self.statuses[item.status] = self.statuses.get(item.status, 0) + 1
             self.mentioned += item.status != "unsupported" or bool(item.evidence)
+            if item.miss_cause:
+                self.miss_causes[item.miss_cause] += 1
+            self.flags_by_type.update(item.flags)
 
 
 @dataclass
@@ -139,17 +183,30 @@ class DocumentCodesReport:
     def table(self) -> str:
         """Per split and overall: documents, gold codes, supported, recall, swaps, flagged, detection."""
         header = ["split", "docs", "gold codes", "supported", "support recall", "mentioned",
-                  "invalid skipped", "swaps", "flagged", "swap detection"]
+                  "invalid skipped", "swaps", "flagged", "swap detection", "false alarms", "false-alarm rate"]
+        splits = [*sorted(self.splits.items()), ("all", self.overall)]
         rows = []
-        for name, counts in [*sorted(self.splits.items()), ("all", self.overall)]:
+        for name, counts in splits:
             rows.append([name, counts.documents, counts.gold, counts.supported, counts.support_recall,
                          counts.mentioned, counts.invalid, counts.swaps, counts.swaps_flagged,
-                         counts.swap_detection])
-        statuses = ", ".join(f"{status} {count}" for status, count in
-                             sorted(self.overall.statuses.items(), key=lambda item: -item[1]))
-        return (f"{self.overall.documents} documents (CodiEsp format, billed as {SETTING})\n"
-                + format_table(header, rows) + f"\ngold code statuses: {statuses}\n"
-                "(mentioned: gold codes with a related mention of any assertion, negated and past included)")
+                         counts.swap_detection, counts.false_alarms, counts.false_alarm_rate])
+        causes = list(dict.fromkeys([*MISS_CAUSES.values(), *self.overall.miss_causes]))
+        miss_rows = [[cause, *[f"{counts.miss_causes[cause]} ({counts.miss_causes[cause] / max(counts.gold, 1):.1%})"
+                               for _, counts in splits]] for cause in causes]
+        flag_types = sorted(self.overall.flags_by_type, key=lambda kind: -self.overall.flags_by_type[kind])
+        flag_rows = [[kind, *[counts.flags_by_type[kind] for _, counts in splits]] for kind in flag_types]
+        return "\n".join([
+            f"{self.overall.documents} documents (CodiEsp format, billed as {SETTING})",
+            format_table(header, rows),
+            "(mentioned: gold codes with a related mention of any assertion, negated and past included; "
+            "false alarms: documents with any error or warning on a gold code when the gold codes alone are billed)",
+            "",
+            "gold codes not supported, by cause (share of the split's gold codes)",
+            format_table(["cause", *[name for name, _ in splits]], miss_rows),
+            "",
+            "flags on gold codes (gold codes alone billed), by finding type",
+            format_table(["finding type", *[name for name, _ in splits]], flag_rows) if flag_rows else "none",
+        ])
 
     def error_lines(self, limit: int) -> list[str]:
         """The documents with the most missed gold codes (and accepted swaps), with their text."""
@@ -170,6 +227,15 @@ class DocumentCodesReport:
                              f"{self.descriptions.get(item.code, '')}: {evidence}")
             lines.append("   text: " + " ".join(document.text.split())[:800])
         return lines
+
+
+def _flags(result: Any) -> dict[str, list[str]]:
+    """The error and warning finding types about each code of a result."""
+    flags: dict[str, list[str]] = {}
+    for finding in result.findings:
+        if finding.code and finding.severity in ("error", "warning"):
+            flags.setdefault(finding.code, []).append(finding.type)
+    return flags
 
 
 def read_documents(path: str | Path, split: str | None = None, limit: int = 0) -> list[dict[str, Any]]:
@@ -271,7 +337,8 @@ def evaluate_document_codes(
 
     report = DocumentCodesReport()
     texts = [str(record.get("text") or "") for record in records]
-    for index, (record, mentions) in enumerate(zip(records, checker.extractor.pipe(texts))):
+    for index, record in enumerate(records):
+        mentions = checker.extract(texts[index])  # remembered: the check below reads the note again
         valid, invalid = golds[index]
         rng = random.Random(f"{seed}:{record['doc_id']}")
         swapped = draw_swaps(knowledge, valid, pool, rng, swaps)  # other categories: other documents' codes
@@ -283,6 +350,10 @@ def evaluate_document_codes(
             outcomes.append(CodeOutcome(assessment.code or assessment.input, assessment.status,
                                         [m.text for m in deciding], [m.source for m in deciding]))
             report.descriptions[assessment.code or assessment.input] = assessment.description
+        if valid:
+            flags = _flags(checker.check(texts[index], dx=valid, setting=SETTING))
+            for outcome in outcomes[: len(valid)]:
+                outcome.flags = flags.get(outcome.code, [])
         document = DocumentResult(
             doc_id=str(record["doc_id"]),
             split=str(record.get("split") or "all"),
