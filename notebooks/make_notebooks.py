@@ -136,6 +136,21 @@ for kind, file_name in PUBLIC_SETS.items():
         print(f"== {kind} ({file_name}, first {PUBLIC_LIMIT or 'all'} records)")
         print(public_reports[kind].table())'''),
     ("markdown", """\
+The CodiEsp table (case reports whose gold codes a professional coder assigned) ends with
+two tables that say where to work next: the **gold codes not supported, by cause** (no
+term found, documented only as negated, past, in a relative, uncertain, or on another
+side) and the **flags on gold codes** by finding type, from which the false-alarm rate
+above (documents with any flag on a correctly coded claim) is counted. As a frame:"""),
+    ("code", '''\
+if "codiesp" in public_reports:
+    import pandas as pd
+
+    overall = public_reports["codiesp"].overall
+    causes = pd.DataFrame({"missed gold codes": pd.Series(overall.miss_causes, dtype="int64")})
+    causes = causes.sort_values("missed gold codes", ascending=False)
+    causes["share of gold codes"] = (causes["missed gold codes"] / max(overall.gold, 1)).round(3)
+    display(causes)'''),
+    ("markdown", """\
 ## 3. Look at the errors
 
 Each encounter where the checker and the expected findings disagree, with the note
