@@ -20,10 +20,11 @@ def demo_policy() -> Path:
 
 @pytest.fixture(scope="session")
 def fire(checker):
-    """``fire(type, note, dx, **check_args)``: the single finding of that type, and its quotes.
+    """``fire(type, note, dx, **check_args)``: the single finding of that type, summarised, and the finding.
 
-    The quotes are ``(words, assertion)`` per evidence span, the words read from the note
-    at the span's offsets, so a test shows which words of the note the finding cites.
+    The summary is ``(code, related_code, severity, guideline, quotes)``; ``quotes`` holds
+    ``(words, assertion)`` per evidence span, the words read from the note at the span's
+    offsets, so a test shows which words of the note the finding cites.
     """
 
     def fire(finding_type: str, note: str, dx, **check_args):
@@ -34,7 +35,7 @@ def fire(checker):
         for evidence in finding.evidence:
             assert note[evidence.start:evidence.end] == evidence.text, evidence
         quotes = [(note[e.start:e.end], e.assertion) for e in finding.evidence]
-        return finding, quotes
+        return (finding.code, finding.related_code, finding.severity, finding.guideline, quotes), finding
 
     return fire
 

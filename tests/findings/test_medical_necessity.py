@@ -19,10 +19,8 @@ TYPE = "medical_necessity"
     ],
 )
 def test_fires_on_an_uncovered_procedure(fire, demo_policy, note, dx, procedure, policy):
-    finding, quoted = fire(TYPE, note, dx, px=[procedure], policies=[demo_policy])
-    assert (finding.code, finding.related_code, finding.severity, finding.guideline) == (
-        procedure, None, "error", policy)
-    assert quoted == []
+    summary, _ = fire(TYPE, note, dx, px=[procedure], policies=[demo_policy])
+    assert summary == (procedure, None, "error", policy, [])
 
 
 def test_medical_necessity_uses_the_policy(checker, demo_policy):

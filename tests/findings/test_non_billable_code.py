@@ -22,10 +22,8 @@ TYPE = "non_billable_code"
     ],
 )
 def test_fires_with_what_the_code_lacks(fire, note, dx, code, documented, guideline, quotes, hint):
-    finding, quoted = fire(TYPE, note, dx)
-    assert (finding.code, finding.related_code, finding.severity, finding.guideline) == (
-        code, documented, "error", guideline)
-    assert quoted == quotes
+    summary, finding = fire(TYPE, note, dx)
+    assert summary == (code, documented, "error", guideline, quotes)
     assert hint in finding.suggestion
 
 

@@ -20,10 +20,8 @@ TYPE = "unbilled_condition"
     ],
 )
 def test_fires_with_the_code_to_add(fire, note, setting, code, guideline, quotes):
-    finding, quoted = fire(TYPE, note, ["I10"], setting=setting)
-    assert (finding.code, finding.related_code, finding.severity, finding.guideline) == (
-        code, None, "warning", guideline)
-    assert quoted == quotes
+    summary, _ = fire(TYPE, note, ["I10"], setting=setting)
+    assert summary == (code, None, "warning", guideline, quotes)
 
 
 @pytest.mark.parametrize(

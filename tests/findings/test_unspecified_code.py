@@ -24,10 +24,8 @@ SPECIFICITY = "I.A.9.b; I.B.18"
     ],
 )
 def test_fires_with_the_more_specific_code(fire, note, code, specific, guideline, quotes):
-    finding, quoted = fire(TYPE, note, [code])
-    assert (finding.code, finding.related_code, finding.severity, finding.guideline) == (
-        code, specific, "warning", guideline)
-    assert quoted == quotes
+    summary, _ = fire(TYPE, note, [code])
+    assert summary == (code, specific, "warning", guideline, quotes)
 
 
 @pytest.mark.parametrize(
