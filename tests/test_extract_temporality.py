@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from chartaudit.checker import Checker
 from chartaudit.extract import Extractor
 from chartaudit.extract.context.rules import (
     TemporalityRules,
@@ -79,12 +78,6 @@ def test_temporality_never_changes_the_billing_flags(extractor: Extractor) -> No
     assert not mentions["coronary artery disease"].historical
     assert mentions["hypertension"].affirmed and mentions["hypertension"].temporality == "historical"
     assert mentions["cough"].temporality == "recent"
-
-
-def test_a_current_chronic_condition_still_supports_its_code() -> None:
-    result = Checker().check("Assessment: Hypertension for 10 years, well controlled on lisinopril.", ["I10"])
-    assert "history_only" not in {finding.type for finding in result.findings}
-    assert any(item.code == "I10" and item.status == "supported" for item in result.codes)
 
 
 def test_mention_temporality_follows_its_flags() -> None:

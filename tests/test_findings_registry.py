@@ -57,3 +57,14 @@ def test_a_type_order_or_status_is_declared_once():
     fresh.register(_rule(type="first_status", order=1, status="shared", status_label="shared"))
     with pytest.raises(ValueError, match="same status"):
         fresh.register(_rule(type="second_status", order=2, status="shared", status_label="shared"))
+
+
+def test_every_type_has_its_test_file_and_samples():
+    import json
+
+    samples = [json.loads(line) for line in (ROOT / "data" / "samples" / "encounters.jsonl").read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+    sampled = {finding["type"] for sample in samples for finding in sample.get("expected", [])}
+    for kind in FINDING_TYPES:
+        assert (ROOT / "tests" / "findings" / f"test_{kind}.py").is_file(), f"tests/findings/test_{kind}.py"
+        assert kind in sampled, f"no sample encounter expects {kind}"
