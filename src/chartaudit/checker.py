@@ -50,16 +50,20 @@ def _as_code_list(codes: str | Iterable[str] | None) -> list[str]:
     return result
 
 
+#: The input_error message of an empty or whitespace note.
+EMPTY_NOTE_MESSAGE = "The note is empty: there is no documentation to check the codes against."
+
+
 def _clean_note(note: object) -> tuple[str, list[str]]:
     """The note as text, with NUL bytes removed, and any problems with it."""
     if note is None:
-        return "", ["The note is empty: there is no documentation to check the codes against."]
+        return "", [EMPTY_NOTE_MESSAGE]
     if isinstance(note, bytes):
         note = note.decode("utf-8", errors="replace")
     text = str(note).replace("\x00", " ")
     problems: list[str] = []
     if not text.strip():
-        problems.append("The note is empty: there is no documentation to check the codes against.")
+        problems.append(EMPTY_NOTE_MESSAGE)
     return text, problems
 
 

@@ -166,7 +166,8 @@ def command_audit(args: argparse.Namespace) -> int:
         number = received[0] if received else signal.SIGINT
         kept = (f"; finished chunks are kept in {job.work_dir}: rerun with --resume to continue"
                 if job.work_dir.is_dir() else "")
-        sys.stderr.write(f"\nchartaudit: interrupted by {signal.Signals(number).name}{kept}\n")
+        end_of_progress = "\n" if sys.stderr.isatty() else ""
+        sys.stderr.write(f"{end_of_progress}chartaudit: interrupted by {signal.Signals(number).name}{kept}\n")
         return 128 + number
     finally:
         for number, handler in previous.items():

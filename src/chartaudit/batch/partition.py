@@ -17,7 +17,7 @@ import pandas as pd
 
 from chartaudit.batch.columns import SUMMARY_COLUMNS, ColumnMap
 from chartaudit.batch.notes import read_note_file
-from chartaudit.checker import cached_checker
+from chartaudit.checker import EMPTY_NOTE_MESSAGE, cached_checker
 from chartaudit.formats import PARSE_ERROR_COLUMN, escape_frame
 from chartaudit.report import finding_rows, findings_frame, input_error_row
 from chartaudit.types import SEVERITY_RANK
@@ -118,7 +118,10 @@ def audit_encounter(
         )
         if not encounter_id:
             extra.append(input_error_row(encounter_id, "The row has no encounter id; it was checked all the same."))
-        return extra + finding_rows(result, encounter_id)
+        rows = finding_rows(result, encounter_id)
+        if extra and note is None:  # the unread note file's reason says it all: no second "note is empty"
+            rows = [row for row in rows if row["message"] != EMPTY_NOTE_MESSAGE]
+        return extra + rows
     except Exception as error:  # a batch never loses a row: report it instead
         logger.error("internal error while checking encounter %s: %s at %s",
                      encounter_id or "(no id)", type(error).__name__, _where(error))

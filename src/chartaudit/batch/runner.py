@@ -158,8 +158,17 @@ class AuditSummary:
 
 
 def iter_input(path: Path, chunk_size: int) -> Iterator[tuple[pd.DataFrame, float | None]]:
-    """The input in chunks of at most ``chunk_size`` rows, with the fraction read so far."""
-    return formats.input_format(path).read_chunks(path, chunk_size)
+    """The input in chunks of at most ``chunk_size`` rows, with the fraction read so far.
+
+    A file that turns out to be malformed part-way (a quote never closed in a CSV) raises a
+    one-line :class:`FormatError` naming it, not the parser's traceback.
+    """
+    try:
+        yield from formats.input_format(path).read_chunks(path, chunk_size)
+    except FormatError:
+        raise
+    except Exception as error:  # noqa: BLE001 - csv, OS and pyarrow errors alike
+        raise FormatError(f"{path}: cannot be read ({formats.first_line(error)})") from None
 
 
 def usable_cores() -> int:
@@ -224,9 +233,11 @@ def _exit_with_parent(parent_pid: int) -> None:
     On Linux the kernel sends SIGTERM when the parent dies (``PR_SET_PDEATHSIG``);
     everywhere, a daemon thread also checks once a second that the parent is the same
     process and exits at once when it is not. Ctrl-C is the parent's to handle: the
-    worker ignores SIGINT (no traceback from a worker), and the parent stops it.
+    worker ignores SIGINT (no traceback from a worker), and the parent stops it with
+    SIGTERM, whose default action (not a handler inherited from the parent) ends it.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
@@ -385,6 +396,9 @@ def _chunks_dask(job: AuditJob, done: set[int]) -> Iterator[_Chunk]:
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise BatchInputError("--engine dask needs dask[distributed]: pip install 'dask[distributed]'") from None
+    if not logger.isEnabledFor(logging.INFO):  # Dask's INFO lines (~35 a run) only with --verbose
+        for name in ("distributed", "dask"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     cluster = None
     if job.scheduler:
         try:
