@@ -146,7 +146,8 @@ def command_audit(args: argparse.Namespace) -> int:
     cores = usable_cores()
     workers = args.workers or cores
     if workers > cores and not (args.engine == "dask" and args.scheduler):
-        logger.warning("--workers %d is more than the %d usable cores: using %d", workers, cores, cores)
+        sys.stderr.write(f"chartaudit: notice: --workers {workers} is more than the {cores} usable cores: "
+                         f"using {cores}\n")
         workers = cores
     job = AuditJob(input=Path(args.input), output=Path(args.out), columns=columns, policies=policies,
                    model=args.model, workers=workers, chunk_size=args.chunk_size,
