@@ -298,10 +298,13 @@ the kernel and saved in the notebook: opening it fetches nothing from anywhere."
     ("code", '''\
 import subprocess
 
+%matplotlib inline
 import matplotlib.pyplot as plt
 import pandas as pd
 
 # Static images (PNG) drawn here: no JavaScript library is loaded from a CDN to show them.
+# (The inline backend is named: a kernel started by a process that imported Streamlit
+# inherits MPLBACKEND=Agg, which would draw nothing.)
 plt.rcParams.update({"figure.dpi": 100, "axes.spines.top": False, "axes.spines.right": False})
 
 
