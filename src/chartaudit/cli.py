@@ -19,6 +19,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Sequence
@@ -128,6 +129,8 @@ def _stop_on_signals() -> tuple[list[int], dict[int, object]]:
         received.append(signum)
         raise KeyboardInterrupt
 
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        return received, {}
     previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
     return received, previous
 

@@ -105,6 +105,7 @@ def audit_encounter(
     """
     try:
         extra: list[dict[str, Any]] = []
+        problem = None
         if (note is None or not str(note).strip()) and note_path is not None:
             note, problem = _note_from_path(note_path, note_root, base_dir)
             if problem:
@@ -119,7 +120,7 @@ def audit_encounter(
         if not encounter_id:
             extra.append(input_error_row(encounter_id, "The row has no encounter id; it was checked all the same."))
         rows = finding_rows(result, encounter_id)
-        if extra and note is None:  # the unread note file's reason says it all: no second "note is empty"
+        if problem:  # the unread note file's reason says it all: no second "note is empty"
             rows = [row for row in rows if row["message"] != EMPTY_NOTE_MESSAGE]
         return extra + rows
     except Exception as error:  # a batch never loses a row: report it instead
