@@ -251,6 +251,19 @@ def test_a_note_file_that_must_not_be_read_is_an_input_error(note_path: str, rea
     assert SECRET not in (tmp_path / "out.csv").read_text(encoding="utf-8")
 
 
+def test_a_refused_note_file_replaces_note_is_empty_but_nothing_else(tmp_path: Path, checker) -> None:
+    rows = [{"encounter_id": "", "note_path": "", "dx_codes": "I10"},
+            {"encounter_id": "", "note_path": "missing.txt", "dx_codes": "I10"}]
+    source = write_csv(tmp_path / "in.csv", rows)
+    run_audit(AuditJob(input=source, output=tmp_path / "out.csv", summary=tmp_path / "summary.csv"))
+    assert list(read_csv(tmp_path / "out.csv").message) == [
+        "The row has no encounter id; it was checked all the same.",
+        "The note is empty: there is no documentation to check the codes against.",
+        "The note file 'missing.txt' does not exist.",
+        "The row has no encounter id; it was checked all the same."]
+    assert len(read_csv(tmp_path / "summary.csv")) == 2
+
+
 def test_note_root_widens_or_narrows_what_is_read(tmp_path: Path, checker, capsys) -> None:
     batch = _note_folder(tmp_path)
     (tmp_path / "outside" / "ok.txt").write_text("CC: chest pain. Assessment: chest pain.", encoding="utf-8")
