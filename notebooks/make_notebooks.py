@@ -307,18 +307,31 @@ AUDIT_CELLS: list[tuple[str, str]] = [
 
 Run a batch audit on the synthetic samples (or set `CHARTAUDIT_FINDINGS` to an
 existing audit's findings file, and `CHARTAUDIT_SUMMARY` to its `--summary` file),
-load the output with pandas and chart it with Altair."""),
+load the output with pandas and chart it with matplotlib. The charts are images drawn in
+the kernel and saved in the notebook: opening it fetches nothing from anywhere."""),
     ("code", SETUP),
     ("code", '''\
 import subprocess
 
-import altair as alt
+%matplotlib inline
+import matplotlib.pyplot as plt
 import pandas as pd
 
-# Altair's default renderer embeds each chart's Vega-Lite spec and data in the notebook
-# (HTML); nothing is sent anywhere while the notebook runs. (Its "mimetype" renderer
-# writes a MIME type that nbformat rejects in Altair 6.)
-alt.renderers.enable("default")
+# Static images (PNG) drawn here: no JavaScript library is loaded from a CDN to show them.
+# (The inline backend is named: a kernel started by a process that imported Streamlit
+# inherits MPLBACKEND=Agg, which would draw nothing.)
+plt.rcParams.update({"figure.dpi": 100, "axes.spines.top": False, "axes.spines.right": False})
+
+
+def bar_chart(counts: pd.Series, title: str, colors: list[str] | None = None) -> None:
+    """Horizontal bars, largest at the top, each labelled with its count."""
+    counts = counts.sort_values()
+    figure, axes = plt.subplots(figsize=(7, 0.35 * len(counts) + 1.0))
+    bars = axes.barh([str(label) for label in counts.index], counts.to_numpy(), color=colors or "#4c78a8")
+    axes.bar_label(bars, padding=3)
+    axes.set_title(title, loc="left")
+    axes.set_xlabel(counts.name or "")
+    plt.show()
 
 FINDINGS = Path(os.environ["CHARTAUDIT_FINDINGS"]) if os.environ.get("CHARTAUDIT_FINDINGS") else None
 SUMMARY = Path(os.environ["CHARTAUDIT_SUMMARY"]) if os.environ.get("CHARTAUDIT_SUMMARY") else None
@@ -364,45 +377,40 @@ assert status_counts["encounters"].sum() == len(encounters)
 assert set(findings["encounter_id"]) <= set(encounters["encounter_id"])
 status_counts'''),
     ("code", '''\
-alt.Chart(status_counts, title="Encounters by status").mark_bar().encode(
-    x=alt.X("encounters:Q", title="encounters"),
-    y=alt.Y("status:N", sort="-x", title=None),
-    color=alt.Color("status:N", legend=None,
-                    scale=alt.Scale(domain=["clean", "needs_review", "input_error"],
-                                    range=["#2b8a3e", "#e67700", "#868e96"])),
-    tooltip=["status", "encounters"],
-)'''),
+STATUS_COLORS = {"clean": "#2b8a3e", "needs_review": "#e67700", "input_error": "#868e96"}
+by_status = status_counts.set_index("status")["encounters"].sort_values()
+bar_chart(by_status, "Encounters by status", [STATUS_COLORS.get(status, "#4c78a8") for status in by_status.index])'''),
     ("markdown", "## Findings by type"),
     ("code", '''\
-by_type = findings.groupby(["type", "severity"]).size().reset_index(name="findings")
-alt.Chart(by_type, title="Findings by type and severity").mark_bar().encode(
-    x=alt.X("sum(findings):Q", title="findings"),
-    y=alt.Y("type:N", sort="-x", title=None),
-    color=alt.Color("severity:N"),
-    tooltip=["type", "severity", "findings"],
-)'''),
+by_type = pd.crosstab(findings["type"], findings["severity"])
+by_type = by_type.loc[by_type.sum(axis=1).sort_values().index]
+SEVERITY_COLORS = {"error": "#c92a2a", "warning": "#e67700", "info": "#1971c2"}
+axes = by_type.plot.barh(stacked=True, figsize=(7, 0.35 * len(by_type) + 1.0),
+                         color=[SEVERITY_COLORS.get(severity, "#868e96") for severity in by_type.columns])
+axes.set_title("Findings by type and severity", loc="left")
+axes.set_xlabel("findings")
+axes.set_ylabel("")
+plt.show()'''),
     ("markdown", "## The codes most often billed without support"),
     ("code", '''\
 unsupported = findings[findings["type"] == "unsupported_code"]
-top_codes = unsupported.groupby("code").size().reset_index(name="findings").nlargest(15, "findings")
+top_codes = unsupported["code"].value_counts().head(15).rename("findings")
 print(f"{len(unsupported):,} unsupported codes, {unsupported['code'].nunique():,} distinct")
-alt.Chart(top_codes, title="Most often unsupported codes").mark_bar().encode(
-    x=alt.X("findings:Q"),
-    y=alt.Y("code:N", sort="-x", title=None),
-    tooltip=["code", "findings"],
-)'''),
+if len(top_codes):
+    bar_chart(top_codes, "Most often unsupported codes (unsupported_code findings)")'''),
     ("markdown", "## Which findings occur together"),
     ("code", '''\
 per_encounter = pd.crosstab(findings["encounter_id"], findings["type"]).clip(upper=1)
 co_occurrence = per_encounter.T.dot(per_encounter)
-co_occurrence.index.name, co_occurrence.columns.name = "type", "with type"
-pairs = co_occurrence.stack().rename("encounters").reset_index()
-alt.Chart(pairs, title="Encounters with both finding types").mark_rect().encode(
-    x=alt.X("type:N", title=None),
-    y=alt.Y("with type:N", title=None),
-    color=alt.Color("encounters:Q"),
-    tooltip=["type", "with type", "encounters"],
-)'''),
+figure, axes = plt.subplots(figsize=(8, 7))
+image = axes.imshow(co_occurrence.to_numpy(), cmap="Blues")
+axes.set_xticks(range(len(co_occurrence.columns)), co_occurrence.columns, rotation=60, ha="right")
+axes.set_yticks(range(len(co_occurrence.index)), co_occurrence.index)
+for row, column in ((r, c) for r in range(co_occurrence.shape[0]) for c in range(co_occurrence.shape[1])):
+    axes.text(column, row, int(co_occurrence.iat[row, column]), ha="center", va="center", fontsize=7)
+figure.colorbar(image, ax=axes, label="encounters")
+axes.set_title("Encounters with both finding types", loc="left")
+plt.show()'''),
 ]
 
 

@@ -83,17 +83,26 @@ def test_bad_jsonl_lines_become_input_errors(tmp_path, checker):
 
 
 @pytest.mark.slow
-def test_a_two_megabyte_note_finishes(tmp_path, checker):
+def test_a_note_over_two_million_characters_is_checked_up_to_the_cut(tmp_path, checker):
+    """A 2.09M-character note: the first 2,000,000 characters give findings and a note_truncated
+    warning says where the check stopped (before: 13 s of work, then every code not_checked)."""
     samples = Path(__file__).resolve().parents[1] / "data" / "samples" / "encounters.jsonl"
     text = "\n".join(json.loads(line)["note_text"] or "" for line in samples.read_text().splitlines())
-    big = (text * (2_000_000 // len(text) + 1))[:2_000_000]
-    frame = pd.DataFrame([{"encounter_id": "big", "note_text": big, "dx_codes": "I10"},
+    big = "CC: chest pain.\n" + (text * (2_090_000 // len(text) + 1))[:2_090_000]
+    frame = pd.DataFrame([{"encounter_id": "big", "note_text": big, "dx_codes": "R07.9;Z99.89"},
                           {"encounter_id": "next", "note_text": "CC: chest pain", "dx_codes": "M25.511"}])
     source = tmp_path / "big.parquet"
     frame.to_parquet(source)
-    summary = run_audit(AuditJob(input=source, output=tmp_path / "out.csv"))
+    summary = run_audit(AuditJob(input=source, output=tmp_path / "out.csv", summary=tmp_path / "summary.csv"))
     assert summary.encounters == 2
-    assert ("next", "unsupported_code") in set(zip(*[read_csv(tmp_path / "out.csv")[c] for c in ("encounter_id", "type")]))
+    found = read_csv(tmp_path / "out.csv")
+    assert ("next", "unsupported_code") in set(zip(found.encounter_id, found.type))
+    big_rows = found[found.encounter_id == "big"]
+    assert "input_error" not in set(big_rows.type) and "unsupported_code" not in set(big_rows.type)
+    warning = big_rows[big_rows.type == "note_truncated"]
+    assert len(warning) == 1 and warning.severity.iloc[0] == "warning"
+    assert "2,090,016 characters" in warning.message.iloc[0] and "Z99.89" in warning.message.iloc[0]
+    assert list(read_csv(tmp_path / "summary.csv").status) == ["needs_review", "needs_review"]
 
 
 @pytest.mark.parametrize("content, expected", [

@@ -54,6 +54,8 @@ def write_input(frame: pd.DataFrame, path: Path) -> Path:
         frame.to_parquet(path, index=False)
     elif path.suffix == ".jsonl":
         frame.to_json(path, orient="records", lines=True, force_ascii=False)
+    elif path.suffix == ".xlsx":
+        frame.to_excel(path, index=False, engine="openpyxl")
     else:  # a directory of Parquet parts
         path.mkdir()
         for number, start in enumerate(range(0, len(frame), 7)):
@@ -69,7 +71,7 @@ def reference(tmp_path_factory, checker) -> pd.DataFrame:
     return read_output(folder / "out.csv")
 
 
-@pytest.mark.parametrize("name", ["in.csv", "in.parquet", "in.jsonl", "in_parts"])
+@pytest.mark.parametrize("name", ["in.csv", "in.parquet", "in.jsonl", "in.xlsx", "in_parts"])
 def test_every_input_format_gives_the_same_findings(name, tmp_path, reference):
     source = write_input(sample_frame(), tmp_path / name)
     run_audit(AuditJob(input=source, output=tmp_path / "out.csv", chunk_size=5))

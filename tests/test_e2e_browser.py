@@ -162,6 +162,8 @@ def test_batch_upload_runs_and_filters(browser_page, server_url, tmp_path):
     page.get_by_role("option", name="visit", exact=True).click()
     page.get_by_role("button", name="Run the audit").click()
     page.get_by_text("Most often unsupported codes").wait_for()
+    # The charts are drawn by the Vega bundled with Streamlit: nothing is fetched to draw them.
+    page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for()
     encounters = page.locator("[data-testid='stMetric']", has_text="Encounters")
     assert "3" in encounters.inner_text()
     page.locator("[data-testid='stCaptionContainer']", has_text="findings shown").wait_for()

@@ -68,6 +68,13 @@ def test_notebook_runs_top_to_bottom(name: str, working_directory: Path, tmp_pat
     errors = [output for cell in notebook.cells if cell.cell_type == "code"
               for output in cell.outputs if output.output_type == "error"]
     assert not errors
+    # Opening the executed notebook must fetch nothing: no chart loads a library from a CDN.
+    rich = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
+            if output.output_type in ("display_data", "execute_result")]
+    assert not [kind for output in rich for kind in output.get("data", {}) if "javascript" in kind or "vega" in kind]
+    assert not [output for output in rich if "<script" in str(output.get("data", {}).get("text/html", ""))]
+    if name == "02_audit_analysis.ipynb":
+        assert sum("image/png" in output.get("data", {}) for output in rich) == 4, "the four charts, as images"
     assert all(cell.execution_count for cell in notebook.cells if cell.cell_type == "code")
     assert any((tmp_path / "out").iterdir()), "the notebook wrote nothing to its output folder"
     assert model_info(default_model_dir()).content_hash == default_before, "the notebook changed models/default"

@@ -8,12 +8,22 @@ from chartaudit.resources import samples_dir
 from chartaudit.findings import FINDING_TYPES
 
 
+#: Finding types the sample file cannot exercise, and the tests that do.
+NOT_IN_SAMPLES = {
+    # Needs a note over 2,000,000 characters (three would make the sample file 6 MB).
+    "note_truncated": "tests/test_reliability.py, tests/test_batch_bad_input.py",
+}
+
+
 def test_samples_precision_and_recall(checker):
     report = evaluate_encounters(samples_dir() / "encounters.jsonl", checker)
     assert report.encounters >= 60
     total = Counts()
     for kind in FINDING_TYPES:
         counts = report.counts.get(kind, Counts())
+        if kind in NOT_IN_SAMPLES:
+            assert counts.support == 0 and counts.false_positive == 0, kind
+            continue
         assert counts.support >= 3, kind  # every finding type is exercised
         assert counts.precision >= 0.75 and counts.recall >= 0.75, (kind, counts)
         total.true_positive += counts.true_positive

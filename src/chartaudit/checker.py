@@ -21,6 +21,7 @@ from chartaudit.findings import CheckContext, registry
 from chartaudit.knowledge import Icd10cm, PolicySet, load_policies, normalize_code
 from chartaudit.knowledge.codes import split_codes
 from chartaudit.types import (
+    MAX_NOTE_CHARACTERS,
     SETTINGS,
     SEVERITY_RANK,
     CheckResult,
@@ -31,9 +32,6 @@ from chartaudit.types import (
 )
 
 logger = logging.getLogger(__name__)
-
-#: Longest note checked in full; longer notes are cut there (with an input_error).
-MAX_NOTE_CHARACTERS = 2_000_000
 
 PolicyInput = PolicySet | str | Path
 
@@ -52,21 +50,38 @@ def _as_code_list(codes: str | Iterable[str] | None) -> list[str]:
     return result
 
 
+#: The input_error message of an empty or whitespace note.
+EMPTY_NOTE_MESSAGE = "The note is empty: there is no documentation to check the codes against."
+
+
 def _clean_note(note: object) -> tuple[str, list[str]]:
     """The note as text, with NUL bytes removed, and any problems with it."""
     if note is None:
-        return "", ["The note is empty: there is no documentation to check the codes against."]
+        return "", [EMPTY_NOTE_MESSAGE]
     if isinstance(note, bytes):
         note = note.decode("utf-8", errors="replace")
     text = str(note).replace("\x00", " ")
     problems: list[str] = []
     if not text.strip():
-        problems.append("The note is empty: there is no documentation to check the codes against.")
-    elif len(text) > MAX_NOTE_CHARACTERS:
-        problems.append(
-            f"The note has {len(text):,} characters; only the first {MAX_NOTE_CHARACTERS:,} were checked."
-        )
+        problems.append(EMPTY_NOTE_MESSAGE)
     return text, problems
+
+
+#: How far back from the limit a cut looks for a line break (then for a space).
+_CUT_WINDOW = 10_000
+
+
+def checked_length(text: str, limit: int | None = None) -> int:
+    """How many characters of a note are checked: all of it, or up to the last line break
+    (else space) before ``limit`` (default ``MAX_NOTE_CHARACTERS``), so that no word is cut in two."""
+    limit = MAX_NOTE_CHARACTERS if limit is None else limit
+    if len(text) <= limit:
+        return len(text)
+    for separator in ("\n", " "):
+        position = text.rfind(separator, max(0, limit - _CUT_WINDOW), limit)
+        if position >= 0:
+            return position + 1
+    return limit
 
 
 class Checker:
@@ -123,9 +138,14 @@ class Checker:
             problems.append(f'Unknown setting "{setting}": use "outpatient" or "inpatient".')
 
         codes = self._unique_codes(raw_codes)
-        mentions = self.extract(text[:MAX_NOTE_CHARACTERS]) if text.strip() else []
+        checked = checked_length(text)
+        mentions = self.extract(text[:checked]) if text.strip() else []
         assessment_setting = setting_name if setting_name in SETTINGS else "outpatient"
         assessments = assess_codes(codes, mentions, self.relations, assessment_setting)
+        if checked < len(text):
+            for assessment in assessments:  # evidence after the cut could change any status but "supported"
+                if assessment.valid and assessment.status != "supported":
+                    assessment.status = "not_checked"
         policy_set = self._policy_set(policies) if policies is not None else self.default_policies
 
         context = CheckContext(
@@ -138,6 +158,7 @@ class Checker:
             relations=self.relations,
             policies=policy_set,
             input_problems=problems,
+            checked_characters=checked if checked < len(text) else None,
         )
         findings = []
         for rule in self.rules:

@@ -16,13 +16,17 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Sequence
 
 from chartaudit import __version__
 from chartaudit.models import ModelError
+from chartaudit.types import SETTINGS
 
 logger = logging.getLogger("chartaudit")
 
@@ -111,9 +115,29 @@ def _progress_bar(total_hint: int | None = None):
     return update
 
 
+def _stop_on_signals() -> tuple[list[int], dict[int, object]]:
+    """Turn SIGTERM (like SIGINT) into KeyboardInterrupt, so that the audit unwinds, stops its
+    workers and keeps its finished chunks; a second signal during that cleanup exits at once.
+
+    Returns the list the signals received are appended to, and the handlers to restore.
+    """
+    received: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        if received:  # already stopping: no second traceback, no waiting
+            os._exit(128 + signum)
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        return received, {}
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
+    return received, previous
+
+
 def command_audit(args: argparse.Namespace) -> int:
     from chartaudit.batch import AuditJob, ColumnMap, WorkerDied, run_audit
-    from chartaudit.batch.runner import input_rows
+    from chartaudit.batch.runner import input_rows, usable_cores
     from chartaudit.formats import FormatError
 
     if args.workers < 0 or args.chunk_size < 1:
@@ -122,10 +146,18 @@ def command_audit(args: argparse.Namespace) -> int:
     _policies(policies)  # fail early, in one line, on a bad policy file
     columns = ColumnMap(id=args.id_col, note=args.note_col, dx=args.dx_col, px=args.px_col,
                         setting=args.setting_col, note_path=args.note_path_col)
+    cores = usable_cores()
+    workers = args.workers or cores
+    if workers > cores and not (args.engine == "dask" and args.scheduler):
+        sys.stderr.write(f"chartaudit: notice: --workers {workers} is more than the {cores} usable cores: "
+                         f"using {cores}\n")
+        workers = cores
     job = AuditJob(input=Path(args.input), output=Path(args.out), columns=columns, policies=policies,
-                   model=args.model, workers=args.workers or _default_workers(), chunk_size=args.chunk_size,
+                   model=args.model, workers=workers, chunk_size=args.chunk_size,
                    summary=Path(args.summary) if args.summary else None, resume=args.resume,
-                   engine=args.engine, scheduler=args.scheduler)
+                   engine=args.engine, scheduler=args.scheduler,
+                   note_root=Path(args.note_root) if args.note_root else None)
+    received, previous = _stop_on_signals()
     try:
         total = input_rows(job.input) if job.input.exists() else None
         summary = run_audit(job, progress=_progress_bar(total))
@@ -135,20 +167,20 @@ def command_audit(args: argparse.Namespace) -> int:
         sys.stderr.write(f"chartaudit: error: {error}\n")
         return 1
     except KeyboardInterrupt:
-        sys.stderr.write(f"\nchartaudit: finished chunks are kept in {job.work_dir}; "
-                         "rerun with --resume to continue\n")
-        raise
+        number = received[0] if received else signal.SIGINT
+        kept = (f"; finished chunks are kept in {job.work_dir}: rerun with --resume to continue"
+                if job.work_dir.is_dir() else "")
+        end_of_progress = "\n" if sys.stderr.isatty() else ""
+        sys.stderr.write(f"{end_of_progress}chartaudit: interrupted by {signal.Signals(number).name}{kept}\n")
+        return 128 + number
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     for line in summary.lines():
         sys.stderr.write(line + "\n")
     return EXIT_OK
-
-
-def _default_workers() -> int:
-    import os
-
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
 # -- evaluate ---------------------------------------------------------------------
@@ -247,19 +279,21 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--note", required=True, help="note file, or - for standard input")
     check.add_argument("--dx", required=True, nargs="+", help="diagnosis codes (separated by ; , or spaces)")
     check.add_argument("--px", nargs="*", default=[], help="procedure codes (CPT/HCPCS)")
-    check.add_argument("--setting", default="outpatient", help="outpatient (default) or inpatient")
+    check.add_argument("--setting", default="outpatient", type=str.lower, choices=SETTINGS,
+                       help="outpatient (default) or inpatient")
     check.add_argument("--policy", action="append", help="coverage policy CSV (may be repeated)")
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--model", type=_model_argument, help=MODEL_HELP)
     check.set_defaults(handler=command_check)
 
     audit = commands.add_parser("audit", help="audit a batch of encounters")
-    audit.add_argument("input", help="encounters: .csv, .parquet (file or directory) or .jsonl")
+    audit.add_argument("input", help="encounters: .csv, .parquet (file or directory), .jsonl or .xlsx")
     audit.add_argument("-o", "--out", required=True,
                        help="findings: .csv, .parquet, .jsonl, .xlsx, or a directory (partitioned Parquet)")
     audit.add_argument("--policy", action="append", help="coverage policy CSV (may be repeated)")
     audit.add_argument("--summary", help="write one row per encounter to this file")
-    audit.add_argument("--workers", type=int, default=0, help="worker processes (default: all cores)")
+    audit.add_argument("--workers", type=int, default=0,
+                       help="worker processes (default, and at most: the usable cores)")
     audit.add_argument("--chunk-size", type=int, default=200, help="encounters per chunk (default: 200)")
     audit.add_argument("--model", type=_model_argument, help=MODEL_HELP)
     audit.add_argument("--id-col", default="encounter_id")
@@ -268,6 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--px-col", default="px_codes")
     audit.add_argument("--setting-col", default="setting")
     audit.add_argument("--note-path-col", default="note_path")
+    audit.add_argument("--note-root", help="the folder note_path files must lie in, symlinks followed "
+                                           "(default: the input file's folder)")
     audit.add_argument("--resume", action="store_true",
                        help="continue an interrupted run from its finished chunks (OUT.parts/)")
     audit.add_argument("--engine", choices=("local", "dask"), default="local",

@@ -33,6 +33,12 @@ ASSERTIONS: tuple[str, ...] = (
 
 SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
+#: Longest note checked: a longer note is checked up to the last line break (or space)
+#: before this many characters, and the ``note_truncated`` warning says where it stopped.
+#: The longest real notes (discharge summaries) hold ~100,000 characters; 2,000,000 take
+#: ~10 s to read, so a batch is never held up long by one pasted document.
+MAX_NOTE_CHARACTERS = 2_000_000
+
 
 @dataclass
 class Mention:
@@ -144,7 +150,8 @@ class CodeResult:
 
     ``status`` is one of: supported, unsupported, negated, uncertain,
     history_only, family_history_only, laterality_mismatch, invalid, or
-    not_checked (after an input_error). ``billable`` is False for a valid header
+    not_checked (after an input_error; or, when the note was too long to check
+    in full, for a code the checked part does not support). ``billable`` is False for a valid header
     code, whose evidence is still checked.
     """
 

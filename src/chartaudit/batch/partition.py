@@ -8,6 +8,7 @@ Spark's ``mapInPandas`` all call the same code on a partition.
 from __future__ import annotations
 
 import logging
+import os
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -15,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 import pandas as pd
 
 from chartaudit.batch.columns import SUMMARY_COLUMNS, ColumnMap
-from chartaudit.checker import cached_checker
+from chartaudit.batch.notes import read_note_file
+from chartaudit.checker import EMPTY_NOTE_MESSAGE, cached_checker
 from chartaudit.formats import PARSE_ERROR_COLUMN, escape_frame
 from chartaudit.report import finding_rows, findings_frame, input_error_row
 from chartaudit.types import SEVERITY_RANK
@@ -25,7 +27,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-MAX_NOTE_FILE_BYTES = 5_000_000
 #: Name of the column that :func:`audit_frame` adds with ``row_numbers=True``.
 ROW_COLUMN = "input_row"
 
@@ -50,29 +51,30 @@ def _column_values(frame: pd.DataFrame, column: str) -> list[Any]:
     return [None if _missing(value) else value for value in frame[column].tolist()]
 
 
-def _note_from_path(value: Any, base_dir: Path | None) -> tuple[str | None, str | None]:
-    """Read a note file named relative to the input file: (text, problem)."""
+def _note_from_path(value: Any, note_root: Path | None, base_dir: Path | None) -> tuple[str | None, str | None]:
+    """Read a note file named relative to the input file: (text, problem).
+
+    Without a note root (an upload in the viewer, a caller that gave no folder) no file
+    is ever read: the row gets an input_error instead.
+    """
     if value is None or not str(value).strip():
         return None, None
-    path = Path(str(value).strip())
-    if not path.is_absolute() and base_dir is not None:
-        path = base_dir / path
-    try:
-        size = path.stat().st_size
-        if size > MAX_NOTE_FILE_BYTES:
-            return None, f"The note file {path.name} is {size:,} bytes, over the {MAX_NOTE_FILE_BYTES:,}-byte limit."
-        return path.read_bytes().decode("utf-8", errors="replace"), None
-    except OSError as error:
-        return None, f"The note file {path.name} could not be read: {error.strerror or type(error).__name__}."
+    root = note_root or base_dir
+    if root is None:
+        shown = str(value).strip()[:120]
+        return None, (f"The note file {shown!r} was not read: note files are read only by a batch audit of a "
+                      "file (chartaudit audit), from its note folder. Give the note text instead.")
+    return read_note_file(value, Path(os.path.realpath(root)), base_dir or root)
 
 
 def _codes(value: Any) -> Any:
+    """A codes cell as text or a list of text; null items of a list (None, NaN) are skipped, not "None"."""
     if value is None:
         return None
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        value = value.tolist()
     if isinstance(value, (list, tuple)):
-        return [str(item) for item in value]
-    if hasattr(value, "tolist"):
-        return [str(item) for item in value.tolist()]
+        return [str(item) for item in value if not _missing(item)]
     return str(value)
 
 
@@ -94,12 +96,18 @@ def audit_encounter(
     setting: Any,
     base_dir: Path | None,
     default_setting: str = "outpatient",
+    note_root: Path | None = None,
 ) -> list[dict[str, Any]]:
-    """Check one encounter's cells; never raises. Returns its output rows (one per finding)."""
+    """Check one encounter's cells; never raises. Returns its output rows (one per finding).
+
+    A ``note_path`` is read (see :mod:`chartaudit.batch.notes`) only when the row has
+    no note text and a note root or base folder is given.
+    """
     try:
         extra: list[dict[str, Any]] = []
-        if note is None and note_path is not None:
-            note, problem = _note_from_path(note_path, base_dir)
+        problem = None
+        if (note is None or not str(note).strip()) and note_path is not None:
+            note, problem = _note_from_path(note_path, note_root, base_dir)
             if problem:
                 extra.append(input_error_row(encounter_id, problem))
         result = checker.check(
@@ -111,7 +119,10 @@ def audit_encounter(
         )
         if not encounter_id:
             extra.append(input_error_row(encounter_id, "The row has no encounter id; it was checked all the same."))
-        return extra + finding_rows(result, encounter_id)
+        rows = finding_rows(result, encounter_id)
+        if problem:  # the unread note file's reason says it all: no second "note is empty"
+            rows = [row for row in rows if row["message"] != EMPTY_NOTE_MESSAGE]
+        return extra + rows
     except Exception as error:  # a batch never loses a row: report it instead
         logger.error("internal error while checking encounter %s: %s at %s",
                      encounter_id or "(no id)", type(error).__name__, _where(error))
@@ -125,12 +136,13 @@ def audit_rows(
     columns: ColumnMap,
     base_dir: Path | None,
     default_setting: str = "outpatient",
+    note_root: Path | None = None,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Check every row of a frame: (output rows in input order, encounter id of each input row).
 
     Each output row carries ``input_row``, the position of its encounter in the frame.
     A row that the reader could not parse (a ``__error__`` cell, e.g. a bad JSONL line)
-    also gets an ``input_error`` row saying so.
+    gets one ``input_error`` row saying so, and is not checked.
     """
     ids = ["" if value is None else str(value) for value in _column_values(frame, columns.id)]
     notes = _column_values(frame, columns.note)
@@ -141,11 +153,12 @@ def audit_rows(
     parse_errors = _column_values(frame, PARSE_ERROR_COLUMN)
     rows: list[dict[str, Any]] = []
     for position, encounter_id in enumerate(ids):
-        output = audit_encounter(checker, encounter_id, notes[position], note_paths[position], dx[position],
-                                 px[position], settings[position], base_dir, default_setting)
         parse_error = parse_errors[position]
         if isinstance(parse_error, str) and parse_error:
-            output.insert(0, input_error_row(encounter_id, f"Input {parse_error}."))
+            output = [input_error_row(encounter_id, f"Input {parse_error}.")]
+        else:
+            output = audit_encounter(checker, encounter_id, notes[position], note_paths[position], dx[position],
+                                     px[position], settings[position], base_dir, default_setting, note_root)
         for row in output:
             row[ROW_COLUMN] = position
         rows.extend(output)
@@ -160,6 +173,7 @@ def audit_frame(
     base_dir: str | None = None,
     default_setting: str = "outpatient",
     row_numbers: bool = False,
+    note_root: str | None = None,
 ) -> pd.DataFrame:
     """Audit a partition of encounters: one output row per finding, in input order.
 
@@ -167,10 +181,12 @@ def audit_frame(
     ``map_partitions`` / ``Client.submit`` and Spark's ``mapInPandas`` all call it.
     Cells are escaped for spreadsheets. ``row_numbers=True`` adds ``input_row``,
     the position in ``frame`` of each finding's encounter (for per-encounter summaries).
+    ``note_path`` cells are read relative to ``base_dir`` and only inside ``note_root``
+    (default: ``base_dir``); with neither, no note file is read (an ``input_error`` row).
     """
     checker = cached_checker(model, tuple(str(p) for p in policies))
     rows, _ = audit_rows(checker, frame, columns or ColumnMap(), Path(base_dir) if base_dir else None,
-                          default_setting)
+                          default_setting, Path(note_root) if note_root else None)
     return escape_frame(findings_frame(rows, [ROW_COLUMN] if row_numbers else []))
 
 

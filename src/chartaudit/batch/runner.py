@@ -17,12 +17,17 @@ Usage::
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import json
 import logging
+import math
 import multiprocessing
 import os
 import shutil
+import signal
+import sys
+import threading
 import time
 import zlib
 from collections import Counter, deque
@@ -75,6 +80,18 @@ class AuditJob:
     resume: bool = False
     engine: str = "local"
     scheduler: str | None = None
+    #: The folder every ``note_path`` file must lie in (symlinks followed); default: the input's folder.
+    note_root: Path | None = None
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder relative ``note_path`` cells are read from: the input file's folder."""
+        return self.input.resolve().parent
+
+    @property
+    def resolved_note_root(self) -> Path:
+        """The note root with every symbolic link followed."""
+        return Path(os.path.realpath(self.note_root if self.note_root is not None else self.base_dir))
 
     @property
     def work_dir(self) -> Path:
@@ -84,7 +101,7 @@ class AuditJob:
     def manifest(self) -> dict[str, Any]:
         """What a part depends on: the input file(s), chunking, columns, model and policies."""
         return {
-            "format": 2,
+            "format": 3,
             "input": str(self.input.resolve()),
             "input_files": _file_stamps(self.input),
             "chunk_size": self.chunk_size,
@@ -92,6 +109,7 @@ class AuditJob:
             "model": str(Path(self.model).resolve()) if self.model else None,
             "policies": [_file_stamps(Path(policy)) for policy in self.policies],
             "default_setting": self.default_setting,
+            "note_root": str(self.resolved_note_root),
         }
 
 
@@ -140,8 +158,29 @@ class AuditSummary:
 
 
 def iter_input(path: Path, chunk_size: int) -> Iterator[tuple[pd.DataFrame, float | None]]:
-    """The input in chunks of at most ``chunk_size`` rows, with the fraction read so far."""
-    return formats.input_format(path).read_chunks(path, chunk_size)
+    """The input in chunks of at most ``chunk_size`` rows, with the fraction read so far.
+
+    A file that turns out to be malformed part-way (a quote never closed in a CSV) raises a
+    one-line :class:`FormatError` naming it, not the parser's traceback.
+    """
+    try:
+        yield from formats.input_format(path).read_chunks(path, chunk_size)
+    except FormatError:
+        raise
+    except Exception as error:  # noqa: BLE001 - csv, OS and pyarrow errors alike
+        raise FormatError(f"{path}: cannot be read ({formats.first_line(error)})") from None
+
+
+def usable_cores() -> int:
+    """The cores this process may use: its CPU affinity, lowered by a cgroup v2 CPU quota when one is set."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text(encoding="ascii").split()[:2]
+        if quota != "max":
+            cores = min(cores, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError):
+        pass
+    return max(1, cores)
 
 
 def validate_columns(path: Path, columns: ColumnMap) -> list[str]:
@@ -166,11 +205,12 @@ def input_rows(path: Path) -> int | None:
 # -- workers ------------------------------------------------------------------------
 
 
-def _process_chunk(payload: tuple[pd.DataFrame, ColumnMap, str | None, tuple[str, ...], str | None, str]
+def _process_chunk(payload: tuple[pd.DataFrame, ColumnMap, str | None, tuple[str, ...], str, str, str]
                    ) -> pd.DataFrame:
     """Worker: audit one chunk with :func:`audit_frame`; returns plain data (a findings frame)."""
-    frame, columns, model, policies, base_dir, default_setting = payload
-    return audit_frame(frame, columns, model, policies, base_dir, default_setting, row_numbers=True)
+    frame, columns, model, policies, base_dir, default_setting, note_root = payload
+    return audit_frame(frame, columns, model, policies, base_dir, default_setting, row_numbers=True,
+                       note_root=note_root)
 
 
 #: A short note that loads what the first real note would (trie branches, fuzzy index).
@@ -179,6 +219,58 @@ _WARM_UP_NOTE = "Chest pain, worse on exertion. Denies shortness of breath. Hist
 
 def _warm_worker(model: str | None, policies: tuple[str, ...]) -> None:
     cached_checker(model, policies).check(_WARM_UP_NOTE, ["R07.9"])
+
+
+#: prctl(2) option: the signal a process gets when its parent dies (Linux).
+_PR_SET_PDEATHSIG = 1
+#: Seconds between two checks, in a worker, that its parent is still alive.
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Make this worker end when the audit's main process ends, however it ends.
+
+    On Linux the kernel sends SIGTERM when the parent dies (``PR_SET_PDEATHSIG``);
+    everywhere, a daemon thread also checks once a second that the parent is the same
+    process and exits at once when it is not. Ctrl-C is the parent's to handle: the
+    worker ignores SIGINT (no traceback from a worker), and the parent stops it with
+    SIGTERM, whose default action (not a handler inherited from the parent) ends it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the liveness check below still applies
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_SECONDS)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="chartaudit-parent-check", daemon=True).start()
+
+
+def _start_worker(parent_pid: int, model: str | None, policies: tuple[str, ...]) -> None:
+    """Worker initializer: end with the parent, then build (or reuse) and warm the pipeline."""
+    _exit_with_parent(parent_pid)
+    _warm_worker(model, policies)
+
+
+def _stop_workers(pools: list[ProcessPoolExecutor]) -> None:
+    """Terminate the worker processes of interrupted pools at once (their chunks are discarded)."""
+    for pool in pools:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            if process.is_alive():
+                process.terminate()
+    for pool in pools:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.join(timeout=5)
 
 
 class _Chunk:
@@ -202,14 +294,14 @@ def _pending_chunks(job: AuditJob, done: set[int], submit: Callable[[tuple], Any
     At most ``in_flight`` chunks are read ahead of the writer: memory stays bounded
     (``multiprocessing.Pool.imap`` would read the whole input ahead).
     """
-    base_dir = str(job.input.resolve().parent)
+    base_dir, note_root = str(job.base_dir), str(job.resolved_note_root)
     queue: deque[_Chunk] = deque()
     for index, (frame, fraction) in enumerate(iter_input(job.input, job.chunk_size)):
         ids = _chunk_ids(frame, job.columns)
         if index in done:
             queue.append(_Chunk(index, ids, fraction, None))
         else:
-            payload = (frame, job.columns, job.model, job.policies, base_dir, job.default_setting)
+            payload = (frame, job.columns, job.model, job.policies, base_dir, job.default_setting, note_root)
             queue.append(_Chunk(index, ids, fraction, submit(payload)))
         del frame
         while len(queue) > in_flight or (queue and queue[0].result is None):
@@ -245,8 +337,8 @@ def _chunks_local(job: AuditJob, done: set[int]) -> Iterator[_Chunk]:
     finished = False
     try:
         for _ in range(job.workers):
-            pools.append(ProcessPoolExecutor(1, mp_context=context, initializer=_warm_worker,
-                                             initargs=(job.model, job.policies)))
+            pools.append(ProcessPoolExecutor(1, mp_context=context, initializer=_start_worker,
+                                             initargs=(os.getpid(), job.model, job.policies)))
 
         def submit(payload: tuple) -> list[tuple[Any, Any]]:
             frame, rest = payload[0], payload[1:]
@@ -261,7 +353,9 @@ def _chunks_local(job: AuditJob, done: set[int]) -> Iterator[_Chunk]:
             raise WorkerDied(f"a worker process died (out of memory?); finished chunks are kept in "
                              f"{job.work_dir}: rerun with --resume") from None
     finally:
-        for pool in pools:  # after an error, without waiting for the chunks still queued
+        if not finished:  # an error, Ctrl-C or SIGTERM: stop the workers now, not after their chunks
+            _stop_workers(pools)
+        for pool in pools:
             pool.shutdown(wait=finished, cancel_futures=not finished)
         gc.unfreeze()  # the caller's objects are collectable again (e.g. in a notebook)
 
@@ -302,6 +396,9 @@ def _chunks_dask(job: AuditJob, done: set[int]) -> Iterator[_Chunk]:
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise BatchInputError("--engine dask needs dask[distributed]: pip install 'dask[distributed]'") from None
+    if not logger.isEnabledFor(logging.INFO):  # Dask's INFO lines (~35 a run) only with --verbose
+        for name in ("distributed", "dask"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     cluster = None
     if job.scheduler:
         try:
@@ -316,7 +413,8 @@ def _chunks_dask(job: AuditJob, done: set[int]) -> Iterator[_Chunk]:
         workers = max(1, len(client.scheduler_info().get("workers", {})) or job.workers)
         yield from _pending_chunks(
             job, done,
-            lambda payload: client.submit(audit_frame, *payload, row_numbers=True, pure=False),
+            lambda payload: client.submit(audit_frame, *payload[:-1], row_numbers=True, note_root=payload[-1],
+                                          pure=False),
             workers * IN_FLIGHT_PER_WORKER, lambda future: future.result())
     finally:
         client.close()
@@ -378,13 +476,57 @@ def _prepare_work_dir(job: AuditJob) -> set[int]:
     return set()
 
 
+def _real(path: Path) -> Path:
+    """The path with every symbolic link followed (the path need not exist)."""
+    return Path(os.path.realpath(path))
+
+
+def _overlap(first: Path, second: Path) -> bool:
+    """True when two paths are the same file (symlinks and hard links included) or one holds the other."""
+    real_first, real_second = _real(first), _real(second)
+    if real_first == real_second or real_first in real_second.parents or real_second in real_first.parents:
+        return True
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # one of them does not exist yet
+        return False
+
+
+def check_paths(job: AuditJob) -> None:
+    """Refuse, before any work, an output, summary or work directory that is an input or another output.
+
+    Inputs are the encounters file (or directory), the policy files and the model.
+    Raises :class:`BatchInputError` with one line naming both paths.
+    """
+    inputs = [("the input", job.input), *(("the policy file", Path(policy)) for policy in job.policies)]
+    if job.model:
+        inputs.append(("the model", Path(job.model)))
+    outputs = [("--out", job.output)]
+    if job.summary is not None:
+        outputs.append(("--summary", job.summary))
+    outputs.append(("the work directory", job.work_dir))
+    for position, (name, path) in enumerate(outputs):
+        for input_name, input_path in inputs:
+            if _overlap(path, input_path):
+                raise BatchInputError(f"{name} {path} would overwrite {input_name} {input_path}: "
+                                      "choose another output name")
+        for other_name, other_path in outputs[position + 1:]:
+            if _overlap(path, other_path):
+                raise BatchInputError(f"{name} {path} and {other_name} {other_path} would overwrite each other: "
+                                      "give each output its own name")
+
+
 def run_audit(job: AuditJob, progress: Progress | None = None) -> AuditSummary:
     """Run a whole audit; the output appears (atomically) only when it is complete.
 
     Raises :class:`BatchInputError` (one line naming the file) before any work when an
-    input or output cannot be used.
+    input or output cannot be used, or when an output would overwrite an input or
+    another output.
     """
+    check_paths(job)
     validate_columns(job.input, job.columns)
+    if job.note_root is not None and not job.note_root.is_dir():
+        raise BatchInputError(f"--note-root {job.note_root}: no such directory")
     output_format = formats.check_output(job.output)
     summary_format = formats.check_output(job.summary) if job.summary is not None else None
     if job.engine not in ("local", "dask"):
@@ -423,6 +565,8 @@ def run_audit(job: AuditJob, progress: Progress | None = None) -> AuditSummary:
         if summary_writer is not None:
             summary_writer.abort()
         raise
+    finally:
+        chunks.close()  # stops the workers now (after an error or an interruption), not when collected
     logger.info("audited %d chunks in %.1f s", count, time.monotonic() - started)
     summary.resumed_chunks = len(done & set(range(count)))
     shutil.rmtree(job.work_dir, ignore_errors=True)

@@ -40,6 +40,8 @@ class CheckContext:
     input_problems: list[str] = field(default_factory=list)
     #: Section categories by group ("assessment", "not_assessment"), from the model's section rules.
     section_groups: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Where the check stopped in a note too long to check in full (None: the whole note was checked).
+    checked_characters: int | None = None
 
     @property
     def evidence_checked(self) -> bool:

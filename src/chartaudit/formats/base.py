@@ -124,6 +124,11 @@ class TableFormat:
     def read_stream(self, stream: Any, size: int, chunk_size: int) -> Iterator[tuple[pd.DataFrame, float | None]]:  # pragma: no cover
         raise NotImplementedError
 
+    def expanded_bytes(self, data: bytes) -> int | None:
+        """How many bytes an upload declares it holds once decompressed, when the format is
+        compressed (Parquet, Excel), else None. A first, cheap check: readers count again."""
+        return None
+
     def row_count(self, path: Path) -> int | None:
         """The number of rows when it is known without reading the data, else None."""
         return None

@@ -1,16 +1,20 @@
-"""Excel (.xlsx), written only: one sheet per 1,048,576 rows, cells cut to Excel's limits."""
+"""Excel (.xlsx): read from the first sheet, every cell as text; written one sheet per 1,048,576 rows,
+cells cut to Excel's limits."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from chartaudit.formats import register
-from chartaudit.formats.base import TableFormat, TableWriter, is_missing
+from chartaudit.formats.base import FormatError, TableFormat, TableWriter, is_missing
 
 #: Excel's limits: rows per sheet (with the header) and characters per cell.
 EXCEL_MAX_ROWS = 1_048_576
@@ -63,6 +67,27 @@ class ExcelWriter(TableWriter):
             self._workbook.save(self.temporary)
 
 
+def cell_text(value: Any) -> str | None:
+    """A cell's value as the text a CSV would hold: 12.0 as "12", dates in ISO form, an empty cell as None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _header(row: tuple[Any, ...]) -> list[str]:
+    """Column names from the first row; trailing empty cells are dropped, inner ones named by position."""
+    names = [cell_text(value) for value in row]
+    while names and not names[-1]:
+        names.pop()
+    return [name if name else f"column_{position + 1}" for position, name in enumerate(names)]
+
+
 @register
 class ExcelFormat(TableFormat):
     name = "xlsx"
@@ -70,7 +95,63 @@ class ExcelFormat(TableFormat):
     mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     label = "Excel"
     order = 40
-    readable = False
+
+    @staticmethod
+    def _open(source: Any) -> Any:
+        from openpyxl import load_workbook
+
+        try:
+            return load_workbook(source, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError) as error:
+            raise FormatError(f"not an Excel workbook ({type(error).__name__})") from None
+
+    def columns(self, path: Path) -> list[str]:
+        try:
+            workbook = self._open(path)
+        except FormatError as error:
+            raise FormatError(f"{path}: {error}") from None
+        try:
+            first = next(workbook.worksheets[0].iter_rows(max_row=1, values_only=True), ())
+            return _header(first)
+        finally:
+            workbook.close()
+
+    def read_chunks(self, path: Path, chunk_size: int) -> Iterator[tuple[pd.DataFrame, float | None]]:
+        with open(path, "rb") as handle:
+            yield from self.read_stream(handle, path.stat().st_size, chunk_size)
+
+    def read_stream(self, stream: Any, size: int, chunk_size: int) -> Iterator[tuple[pd.DataFrame, float | None]]:
+        """The first sheet's rows after the header, every cell as text (blank rows skipped)."""
+        workbook = self._open(stream)
+        try:
+            sheet = workbook.worksheets[0]
+            rows = sheet.iter_rows(values_only=True)
+            names = _header(next(rows, ()))
+            total = max((sheet.max_row or 1) - 1, 1)
+            width = len(names)
+            records: list[list[str | None]] = []
+            seen = 0
+            for row in rows:
+                seen += 1
+                values = [cell_text(value) for value in row[:width]]
+                if not any(values):
+                    continue
+                records.append(values + [None] * (width - len(values)))
+                if len(records) >= chunk_size:
+                    yield pd.DataFrame(records, columns=names, dtype=object), min(seen / total, 1.0)
+                    records = []
+            if records:
+                yield pd.DataFrame(records, columns=names, dtype=object), 1.0
+        finally:
+            workbook.close()
+
+    def expanded_bytes(self, data: bytes) -> int | None:
+        """The workbook's size once unzipped (the sizes its zip directory declares)."""
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                return sum(member.file_size for member in archive.infolist())
+        except zipfile.BadZipFile:
+            return None
 
     def writer(self, path: Path, schema: Any = None) -> TableWriter:
         return ExcelWriter(path, schema)

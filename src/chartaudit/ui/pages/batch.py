@@ -1,18 +1,19 @@
 """The "Batch audit" page: upload encounters, map columns, audit, explore, download.
 
 The audit itself is the batch package's :func:`chartaudit.batch.audit_frame`, run
-chunk by chunk so the page can show progress. Uploads are read in memory
-(:mod:`chartaudit.ui.exports`), never written to disk. One encounter can be opened
-to see its highlighted note (it is checked again, in milliseconds).
-
-Usage::
-
-    from chartaudit.ui.batch_page import render
-    render()
+chunk by chunk so the page can show progress. Uploads are read in memory, never
+written to disk, and only into this session's state (no cache shared between
+sessions), so they go when the session goes. An upload is read in chunks and
+refused, with one line, once it holds more than ``MAX_UPLOAD_ROWS`` rows or
+``MAX_UPLOAD_TEXT_CHARACTERS`` characters of text, counted after decompression (a
+small Parquet or Excel file can expand a thousandfold). A ``note_path`` column is
+never resolved here: a row without note text gets an ``input_error``. One encounter
+can be opened to see its highlighted note (it is checked again, in milliseconds).
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from typing import TYPE_CHECKING, Callable
@@ -21,8 +22,9 @@ import pandas as pd
 import streamlit as st
 
 from chartaudit import formats
-from chartaudit.batch import ColumnMap, audit_frame
-from chartaudit.findings import FINDING_TYPES, registry
+from chartaudit.batch import ColumnMap, audit_frame, summary_frame
+from chartaudit.batch.partition import ROW_COLUMN
+from chartaudit.findings import FINDING_TYPES
 from chartaudit.resources import samples_dir
 from chartaudit.types import SEVERITY_RANK
 from chartaudit.ui.state import PolicyUploadError, get_checker, policy_file
@@ -36,19 +38,57 @@ logger = logging.getLogger(__name__)
 CHUNK_ROWS = 20
 NONE = "(none)"
 SAMPLE_BATCH = samples_dir() / "encounters.jsonl"
-#: Finding types that say the note does not support a billed code (documentation gaps).
-UNSUPPORTED_TYPES = tuple(registry.documentation_gaps())
+#: The finding type the "most often unsupported codes" chart counts: billed codes nothing in the note documents.
+UNSUPPORTED_TYPE = "unsupported_code"
+#: Most rows an upload may hold (larger batches: ``chartaudit audit``).
+MAX_UPLOAD_ROWS = 10_000
+#: Most characters of text, in all cells together, an upload may hold once decompressed.
+MAX_UPLOAD_TEXT_CHARACTERS = 50_000_000
+#: Rows read at a time while an upload is counted.
+UPLOAD_CHUNK_ROWS = 1_000
+UPLOAD_FILE_TYPES = ["csv", "parquet", "pq", "jsonl", "ndjson", "xlsx"]
 
 
-def read_upload(name: str, data: bytes) -> pd.DataFrame:
-    """An uploaded encounter file as a frame, read in memory; one-line :class:`~chartaudit.formats.FormatError` otherwise."""
+def text_characters(frame: pd.DataFrame) -> int:
+    """The characters of text in every cell of a frame (lists of codes not counted)."""
+    return sum(len(value) for column in frame.columns for value in frame[column].tolist() if isinstance(value, str))
+
+
+def read_upload(name: str, data: bytes, max_rows: int | None = None, max_text: int | None = None) -> pd.DataFrame:
+    """An uploaded encounter file as a frame, read in memory and in chunks, within the upload limits.
+
+    Raises a one-line :class:`~chartaudit.formats.FormatError` for a file that cannot be
+    read, or as soon as it holds more rows or more text than allowed.
+    """
+    max_rows = MAX_UPLOAD_ROWS if max_rows is None else max_rows
+    max_text = MAX_UPLOAD_TEXT_CHARACTERS if max_text is None else max_text
     fmt = formats.upload_format(name)
     if not data.strip():
         raise formats.FormatError(f"{name}: the file is empty")
+    larger = "; audit larger files with the chartaudit audit command"
+    expanded = fmt.expanded_bytes(data)
+    if expanded is not None and expanded > 4 * max_text:
+        raise formats.FormatError(f"{name}: the file expands to {expanded:,} bytes once decompressed, over the "
+                                  f"viewer's limit of {max_text:,} characters of text{larger}")
+    chunks: list[pd.DataFrame] = []
+    rows = characters = 0
     try:
-        frame = fmt.read_bytes(data)
+        for chunk, _ in fmt.read_stream(io.BytesIO(data), len(data), UPLOAD_CHUNK_ROWS):
+            rows += len(chunk)
+            characters += text_characters(chunk)
+            if rows > max_rows:
+                raise formats.FormatError(f"{name}: more than {max_rows:,} rows, the viewer's limit{larger}")
+            if characters > max_text:
+                raise formats.FormatError(f"{name}: more than {max_text:,} characters of text once decompressed, "
+                                          f"the viewer's limit{larger}")
+            chunks.append(chunk)
+    except formats.FormatError as error:
+        if str(error).startswith(f"{name}: "):
+            raise
+        raise formats.FormatError(f"{name}: cannot be read as {fmt.label} ({error})") from None
     except Exception as error:  # any parser error becomes one line for the page
         raise formats.FormatError(f"{name}: cannot be read as {fmt.label} ({formats.first_line(error)})") from None
+    frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame()
     if frame.empty or not len(frame.columns):
         raise formats.FormatError(f"{name}: no rows found")
     if formats.PARSE_ERROR_COLUMN in frame.columns and frame[formats.PARSE_ERROR_COLUMN].notna().all():
@@ -83,19 +123,32 @@ def run_audit_chunks(frame: pd.DataFrame, columns: ColumnMap, policies: tuple[st
                      progress: Callable[[float], object] | None = None) -> pd.DataFrame:
     """Audit a frame chunk by chunk with :func:`audit_frame`, reporting progress as a fraction.
 
-    Usage::
-
-        findings = run_audit_chunks(frame, ColumnMap(), progress=lambda done: None)
+    Each finding carries ``input_row``, the position of its row in ``frame``. No note
+    file is read (no note folder is given): a row naming one gets an ``input_error``.
     """
     parts = []
     total = max(len(frame), 1)
     for start in range(0, len(frame), CHUNK_ROWS):
-        parts.append(audit_frame(frame.iloc[start:start + CHUNK_ROWS], columns, policies=list(policies)))
+        part = audit_frame(frame.iloc[start:start + CHUNK_ROWS], columns, policies=list(policies), row_numbers=True)
+        part[ROW_COLUMN] += start
+        parts.append(part)
         if progress is not None:
             progress(min(start + CHUNK_ROWS, len(frame)) / total)
     if not parts:
-        return audit_frame(frame.iloc[0:0], columns)
+        return audit_frame(frame.iloc[0:0], columns, row_numbers=True)
     return pd.concat(parts, ignore_index=True)
+
+
+def encounter_summary(frame: pd.DataFrame, columns: ColumnMap, findings: pd.DataFrame) -> pd.DataFrame:
+    """One row per input row (duplicate ids included): status and counts, as ``chartaudit audit --summary``."""
+    ids = frame[columns.id].astype(str).tolist() if columns.id in frame.columns else [""] * len(frame)
+    return summary_frame(ids, findings)
+
+
+def unsupported_counts(findings: pd.DataFrame, limit: int = 12) -> pd.Series:
+    """How often each billed code is reported as ``unsupported_code``, most often first."""
+    codes = findings.loc[(findings["type"] == UNSUPPORTED_TYPE) & (findings["code"] != ""), "code"]
+    return codes.value_counts().head(limit)
 
 
 def count_chart(counts: pd.Series, label: str) -> "alt.Chart":
@@ -125,13 +178,17 @@ def _load_sample_batch() -> None:
 
 
 def _input_frame() -> tuple[str, pd.DataFrame] | None:
-    uploaded = st.file_uploader("Encounters: CSV, Parquet or JSONL", type=["csv", "parquet", "pq", "jsonl", "ndjson"],
-                                key="batch_file")
+    uploaded = st.file_uploader("Encounters: CSV, Parquet, JSONL or Excel", type=UPLOAD_FILE_TYPES, key="batch_file")
     if SAMPLE_BATCH.is_file():
         st.button("…or use the sample batch (97 synthetic encounters)", on_click=_load_sample_batch)
+    st.caption(f"At most {MAX_UPLOAD_ROWS:,} rows and {MAX_UPLOAD_TEXT_CHARACTERS:,} characters of text per file; "
+               "note text only (a note_path column is not read here).")
     if uploaded is not None:
         current = st.session_state.get("batch_input")
         if current is None or current[0] != uploaded.name or st.session_state.get("_batch_size") != uploaded.size:
+            # Drop the previous upload and its findings first: two uploads are never held at once.
+            for key in ("batch_input", "batch_findings", "_batch_size"):
+                st.session_state.pop(key, None)
             try:
                 frame = read_upload(uploaded.name, uploaded.getvalue())
             except formats.FormatError as error:
@@ -139,7 +196,6 @@ def _input_frame() -> tuple[str, pd.DataFrame] | None:
                 return None
             st.session_state["batch_input"] = (uploaded.name, frame)
             st.session_state["_batch_size"] = uploaded.size
-            st.session_state.pop("batch_findings", None)
     return st.session_state.get("batch_input")
 
 
@@ -177,27 +233,32 @@ def _policy_paths() -> tuple[str, ...] | None:
         return None
 
 
-def _explore(findings: pd.DataFrame, frame: pd.DataFrame, columns: ColumnMap) -> None:
-    encounters = frame[columns.id].astype(str).nunique() if columns.id in frame else len(frame)
-    flagged = findings.loc[findings["severity"].isin(["error", "warning"]), "encounter_id"].nunique()
+def _explore(audited: pd.DataFrame, frame: pd.DataFrame, columns: ColumnMap) -> None:
+    """Figures, charts, the filtered findings table and one opened encounter (``audited`` carries ``input_row``)."""
+    summary = encounter_summary(frame, columns, audited)
+    findings = audited.drop(columns=[ROW_COLUMN])
+    flagged = int((summary["status"] != "clean").sum())
     first, second, third, fourth = st.columns(4)
-    first.metric("Encounters", f"{encounters:,}")
+    first.metric("Encounters", f"{len(summary):,}")
     second.metric("Needing review", f"{flagged:,}")
     third.metric("Error findings", f"{int((findings['severity'] == 'error').sum()):,}")
     fourth.metric("Warning findings", f"{int((findings['severity'] == 'warning').sum()):,}")
+    repeated = int(summary["encounter_id"].duplicated(keep=False).sum())
+    if repeated:
+        st.caption(f"{repeated:,} rows share their encounter id with another row; each row is counted.")
 
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Findings by type**")
         by_type = findings["type"].value_counts()
         if len(by_type):
-            st.altair_chart(count_chart(by_type, "type"), use_container_width=True)
+            st.altair_chart(count_chart(by_type, "type"), width="stretch")
     with right:
         st.markdown("**Most often unsupported codes**")
-        unsupported = findings.loc[findings["type"].isin(UNSUPPORTED_TYPES) & (findings["code"] != ""), "code"]
-        top = unsupported.value_counts().head(12)
+        st.caption("Billed codes with an `unsupported_code` finding: nothing in the note documents them.")
+        top = unsupported_counts(findings)
         if len(top):
-            st.altair_chart(count_chart(top, "code"), use_container_width=True)
+            st.altair_chart(count_chart(top, "code"), width="stretch")
         else:
             st.caption("No billed code lacks support.")
 
@@ -216,7 +277,7 @@ def _explore(findings: pd.DataFrame, frame: pd.DataFrame, columns: ColumnMap) ->
     if code_text:
         shown = shown[shown["code"].str.upper().str.startswith(code_text)
                       | shown["related_code"].str.upper().str.startswith(code_text)]
-    st.dataframe(shown, hide_index=True, use_container_width=True, height=320)
+    st.dataframe(shown, hide_index=True, width="stretch", height=320)
     st.caption(f"{len(shown):,} of {len(findings):,} findings shown.")
     findings_downloads(shown, key="batch_download")
 

@@ -79,21 +79,21 @@ def _show_code(code: str) -> None:
         children = details["children"]
         if children:
             st.dataframe(pd.DataFrame(children, columns=["code", "description", "billable"]),
-                         hide_index=True, use_container_width=True)
+                         hide_index=True, width="stretch")
         else:
             st.caption("None: this is the most specific level.")
         specific = details["more_specific"]
         if specific:
             st.markdown("**Say more than this unspecified code**")
             st.dataframe(pd.DataFrame(specific, columns=["code", "description"]),
-                         hide_index=True, use_container_width=True)
+                         hide_index=True, width="stretch")
         st.markdown("**Laterality siblings**")
         siblings = details["laterality_siblings"]
         if siblings:
             st.dataframe(pd.DataFrame([(side, sibling, knowledge.description(sibling))
                                        for side, sibling in siblings.items()],
                                       columns=["side", "code", "description"]),
-                         hide_index=True, use_container_width=True)
+                         hide_index=True, width="stretch")
         else:
             st.caption("This code has no side.")
     with right:
@@ -141,7 +141,7 @@ def render() -> None:
         return
     st.dataframe(pd.DataFrame([(code, text, knowledge.is_billable(code)) for code, text in matches],
                               columns=["code", "description", "billable"]),
-                 hide_index=True, use_container_width=True, height=min(38 + 35 * len(matches), 320))
+                 hide_index=True, width="stretch", height=min(38 + 35 * len(matches), 320))
     labels = dict(matches)
     code = st.selectbox("Show the rules of", list(labels), key="lookup_code",
                         format_func=lambda item: f"{item} — {labels.get(item, '')}")
