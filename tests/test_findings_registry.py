@@ -67,4 +67,4 @@ def test_every_type_has_its_test_file_and_samples():
     sampled = {finding["type"] for sample in samples for finding in sample.get("expected", [])}
     for kind in FINDING_TYPES:
         assert (ROOT / "tests" / "findings" / f"test_{kind}.py").is_file(), f"tests/findings/test_{kind}.py"
-        assert kind in sampled, f"no sample encounter expects {kind}"
+        assert kind in sampled or not registry.get(kind).sampled, f"no sample encounter expects {kind}"

@@ -114,6 +114,9 @@ class FindingRule:
     query: ClassVar[ProviderQuery | None] = None
     #: Whether the rule needs a checkable note (it is skipped after an input_error).
     needs_note: ClassVar[bool] = True
+    #: Whether the sample encounters can exercise the type (False only when a sample would be
+    #: impractical, such as a 2 MB note; its test file must then cover it).
+    sampled: ClassVar[bool] = True
 
     @classmethod
     def documentation_gap(cls) -> bool:

@@ -20,6 +20,7 @@ class NoteTruncatedRule(FindingRule):
                    "stopped. The other findings cover the checked part. A billed code that the checked part does "
                    "not support gets the status `not_checked` and no finding (its evidence could lie after the "
                    "cut); a supported code stays supported.")
+    sampled = False  # a sample would need a note over 2,000,000 characters
 
     def find(self, context: CheckContext) -> Iterator[Finding]:
         if context.checked_characters is None:
