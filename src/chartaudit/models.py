@@ -25,28 +25,32 @@ from __future__ import annotations
 import base64
 import csv
 import gzip
-import hashlib
 import io
 import json
 import logging
 import os
 import re
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-logger = logging.getLogger(__name__)
+from chartaudit.resources import default_model_dir
+from chartaudit.resources.artifact import (
+    ARTIFACT_FORMAT,
+    ARTIFACT_FORMAT_VERSION,
+    ARTIFACT_SUFFIX,
+    ModelError,
+    content_hash,
+    is_artifact,
+    model_directory,
+    model_file_names,
+    read_artifact,
+    read_model_files,
+)
 
-#: The first key of every artifact and its format version.
-ARTIFACT_FORMAT = "chartaudit-model"
-ARTIFACT_FORMAT_VERSION = 1
-#: The file name ending ``build-model`` gives an artifact written into a directory.
-ARTIFACT_SUFFIX = ".chartaudit"
-#: Largest file a model directory may hold (a lexicon of ~100,000 rows fits).
-MAX_FILE_BYTES = 20_000_000
+logger = logging.getLogger(__name__)
 
 META_FILE = "meta.json"
 LEXICON_FILE = "lexicon.csv"
@@ -72,24 +76,6 @@ REQUIRED_FILES: tuple[str, ...] = (META_FILE, LEXICON_FILE)
 
 _VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+(?:[-+.][0-9A-Za-z.-]+)?$")
 _CONTEXT_DIRECTIONS = frozenset({"FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"})
-
-
-class ModelError(ValueError):
-    """A model directory or artifact that cannot be used; ``str()`` is one line naming the file.
-
-    Usage::
-
-        try:
-            build_model("models/mine", "mine.chartaudit")
-        except ModelError as error:
-            print(error)            # lexicon.csv: row 12: code "X99.99" is not an ICD-10-CM code
-    """
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = list(problems) or ["unknown problem"]
-        more = len(self.problems) - 1
-        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        super().__init__(self.problems[0] + suffix)
 
 
 @dataclass
@@ -129,28 +115,8 @@ class BuildReport:
 # -- reading a model directory --------------------------------------------------------
 
 
-def _model_file_names(model_dir: Path) -> list[str]:
-    """The regular, non-hidden files of a model directory, sorted."""
-    return sorted(
-        entry.name for entry in model_dir.iterdir()
-        if entry.is_file() and not entry.name.startswith((".", "~")) and not entry.name.endswith((".pyc", ".tmp"))
-    )
-
-
 #: File endings that must be UTF-8 text (they are validated); other files are carried as bytes.
 TEXT_SUFFIXES: tuple[str, ...] = (".json", ".csv", ".tsv", ".md", ".txt")
-
-
-def _read_files(model_dir: Path) -> dict[str, bytes]:
-    """Every file of a model directory, as bytes (the artifact stores them as they are)."""
-    files: dict[str, bytes] = {}
-    for name in _model_file_names(model_dir):
-        path = model_dir / name
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ModelError([f"{path}: {size:,} bytes, more than the {MAX_FILE_BYTES:,} a model file may hold"])
-        files[name] = path.read_bytes()
-    return files
 
 
 def _text_files(model_dir: Path, files: Mapping[str, bytes]) -> dict[str, str]:
@@ -165,21 +131,6 @@ def _text_files(model_dir: Path, files: Mapping[str, bytes]) -> dict[str, str]:
             line = data.count(b"\n", 0, error.start) + 1
             raise ModelError([f"{model_dir / name}: line {line}: not UTF-8 text"]) from None
     return texts
-
-
-def content_hash(files: Mapping[str, bytes | str]) -> str:
-    """The SHA-256 of a model's files (names and contents, in name order).
-
-    Usage::
-
-        content_hash({"meta.json": "{}"})  # 'a1b2...'
-    """
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        value = files[name]
-        data = value.encode("utf-8") if isinstance(value, str) else bytes(value)
-        digest.update(name.encode("utf-8") + b"\0" + str(len(data)).encode("ascii") + b"\0" + data)
-    return digest.hexdigest()
 
 
 # -- validation ----------------------------------------------------------------------
@@ -484,7 +435,7 @@ def validate_model(model_dir: str | Path) -> tuple[ModelInfo, list[str]]:
     directory = Path(model_dir)
     if not directory.is_dir():
         raise ModelError([f"{model_dir}: not a model directory"])
-    raw_files = _read_files(directory)
+    raw_files = read_model_files(directory)
     files = _text_files(directory, raw_files)
     problems: list[str] = [f"{name}: missing (a model directory needs {', '.join(REQUIRED_FILES)})"
                            for name in REQUIRED_FILES if name not in files]
@@ -543,7 +494,7 @@ def build_model(model_dir: str | Path, output: str | Path) -> BuildReport:
     """
     started = time.perf_counter()
     info, warnings = validate_model(model_dir)
-    files = _read_files(Path(model_dir))
+    files = read_model_files(Path(model_dir))
     texts = _text_files(Path(model_dir), files)
     if content_hash(files) != info.content_hash:
         raise ModelError([f"{model_dir}: changed while it was being built; build again"])
@@ -577,133 +528,6 @@ def build_model(model_dir: str | Path, output: str | Path) -> BuildReport:
     return report
 
 
-def read_artifact(path: str | Path) -> dict[str, Any]:
-    """Read and verify a model artifact (format, version, content hash).
-
-    path (str | Path): The ``*.chartaudit`` file.
-    RETURNS (dict[str, Any]): The bundle: name, version, content_hash, and ``contents``
-        (file name -> bytes).
-    RAISES (ModelError): When it is not a readable, intact artifact.
-
-    Usage::
-
-        read_artifact("dist/default.chartaudit")["version"]
-    """
-    artifact = Path(path)
-    try:
-        with gzip.open(artifact, "rb") as stream:
-            bundle = json.loads(stream.read())
-    except FileNotFoundError:
-        raise ModelError([f"{path}: no such model directory or artifact"]) from None
-    except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError):
-        raise ModelError([f"{path}: not a model directory or a chartaudit model artifact"]) from None
-    if not isinstance(bundle, dict) or bundle.get("format") != ARTIFACT_FORMAT:
-        raise ModelError([f"{path}: not a chartaudit model artifact"])
-    if bundle.get("format_version") != ARTIFACT_FORMAT_VERSION:
-        raise ModelError([f"{path}: artifact format {bundle.get('format_version')!r}, this chartaudit reads "
-                          f"{ARTIFACT_FORMAT_VERSION}; rebuild it with `chartaudit build-model`"])
-    try:
-        contents = {name: text.encode("utf-8") for name, text in bundle["files"].items()}
-        contents.update({name: base64.b64decode(data) for name, data in bundle.get("binary_files", {}).items()})
-    except (KeyError, AttributeError, TypeError, ValueError):
-        contents = {}
-    if not contents or content_hash(contents) != bundle.get("content_hash"):
-        raise ModelError([f"{path}: content hash mismatch; the artifact is damaged, rebuild it"])
-    bundle["contents"] = contents
-    return bundle
-
-
-def cache_dir() -> Path:
-    """Where artifacts are unpacked: ``CHARTAUDIT_CACHE``, else ``$XDG_CACHE_HOME/chartaudit`` or ``~/.cache/chartaudit``.
-
-    Usage::
-
-        cache_dir() / "models"
-    """
-    override = os.environ.get("CHARTAUDIT_CACHE")
-    if override:
-        return Path(override)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "chartaudit"
-
-
-def _unpacked(target: Path, digest: str) -> bool:
-    marker = target / ".content_hash"
-    return marker.is_file() and marker.read_text(encoding="utf-8").strip() == digest
-
-
-def _unpack(bundle: dict[str, Any]) -> Path:
-    """Write an artifact's files into its content-addressed directory (once) and return it.
-
-    The files go to a staging directory that is renamed into place, so processes
-    unpacking the same artifact at once (batch workers) never see a half-written model.
-    """
-    digest = str(bundle["content_hash"])
-    for name in bundle["contents"]:
-        if Path(name).name != name or name.startswith("."):
-            raise ModelError([f"artifact file name {name!r} is not a plain file name"])
-    for root in (cache_dir() / "models", Path(tempfile.gettempdir()) / "chartaudit-models"):
-        target = root / digest[:24]
-        if _unpacked(target, digest):
-            return target
-        try:
-            root.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=f".{digest[:12]}-", dir=root))
-            for name, data in bundle["contents"].items():
-                (staging / name).write_bytes(data)
-            (staging / ".content_hash").write_text(digest, encoding="utf-8")
-            if target.exists() and not _unpacked(target, digest):
-                shutil.rmtree(target, ignore_errors=True)  # a stale, half-written copy
-            try:
-                os.replace(staging, target)
-            except OSError:  # another process unpacked it first
-                shutil.rmtree(staging, ignore_errors=True)
-            if _unpacked(target, digest):
-                logger.debug("Unpacked model %s into %s", digest[:12], target)
-                return target
-        except OSError as error:
-            logger.warning("Cannot unpack the model into %s (%s); trying another directory", root,
-                           type(error).__name__)
-    raise ModelError([f"cannot unpack model {bundle.get('name')!r}: no writable cache directory"])
-
-
-def is_artifact(path: str | Path) -> bool:
-    """True when ``path`` is a file that starts like a gzip'd model artifact.
-
-    Usage::
-
-        is_artifact("dist/default.chartaudit")  # True
-    """
-    candidate = Path(path)
-    if not candidate.is_file():
-        return False
-    with candidate.open("rb") as handle:
-        return handle.read(2) == b"\x1f\x8b"
-
-
-def model_directory(model: str | Path | None) -> Path:
-    """The directory the pipeline loads for a model: a source directory as is, an artifact unpacked.
-
-    model (str | Path | None): A model directory, an artifact, or None for the default model.
-    RETURNS (Path): A directory of model files.
-    RAISES (ModelError): For a path that is neither (one line naming it).
-
-    Usage::
-
-        model_directory("dist/default.chartaudit")  # ~/.cache/chartaudit/models/3f2a...
-    """
-    if model is None or str(model) == "":
-        from chartaudit.resources import default_model_dir
-
-        return default_model_dir()
-    path = Path(model)
-    if path.is_dir():
-        return path
-    if not path.exists():
-        raise ModelError([f"{model}: no such model directory or artifact"])
-    return _unpack(read_artifact(path))
-
-
 def model_info(model: str | Path | None = None) -> ModelInfo:
     """Name, version and content hash of a model directory or artifact (no validation).
 
@@ -711,11 +535,9 @@ def model_info(model: str | Path | None = None) -> ModelInfo:
 
         model_info("models/default").version  # '0.1.0'
     """
-    from chartaudit.resources import default_model_dir
-
     path = Path(model) if model else default_model_dir()
     if path.is_dir():
-        files = _read_files(path)
+        files = read_model_files(path)
         kind = "directory"
     else:
         bundle = read_artifact(path)
@@ -751,7 +573,7 @@ def copy_model(source: str | Path | None, destination: str | Path, *, overwrite:
         shutil.rmtree(target)
     source_dir = model_directory(source)
     target.mkdir(parents=True)
-    for name in _model_file_names(source_dir):
+    for name in model_file_names(source_dir):
         shutil.copyfile(source_dir / name, target / name)
     return target
 

@@ -102,7 +102,7 @@ class Extractor:
     """
 
     def __init__(self, model_dir: Path | str | None = None, cache_size: int = DEFAULT_CACHE_SIZE) -> None:
-        from chartaudit.models import model_directory
+        from chartaudit.resources.artifact import model_directory
 
         #: The model as given (a directory or a built ``*.chartaudit`` artifact).
         self.model_path = Path(model_dir) if model_dir else default_model_dir()
