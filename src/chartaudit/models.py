@@ -302,7 +302,7 @@ def _rules_with_literals(name: str, text: str, key: str, problems: list[str]
 def _check_context_rules(name: str, text: str, problems: list[str]) -> None:
     from chartaudit.extract.context import rules as context_rules
 
-    if name == context_rules.TEMPORALITY_RULES_FILE:
+    if name == context_rules.TemporalityRules.FILE_NAME:
         categories = set(context_rules.TEMPORALITY_CATEGORIES)
     else:  # categories that set a flag, and those that only shape scopes (RECENT ends a historical scope)
         categories = set(context_rules.CATEGORY_FLAGS) | set(getattr(context_rules, "SCOPE_ONLY_CATEGORIES", ()))
@@ -391,22 +391,16 @@ def _check_code_table(name: str, text: str, is_code: Callable[[str], bool], prob
 
 def _check_loads(model_dir: Path, names: Iterable[str], problems: list[str]) -> None:
     """Run the loaders the pipeline itself uses, so that what validates also loads."""
-    from chartaudit.extract.context.rules import load_context_rules, load_temporality_rules
+    from chartaudit.extract.context.rules import ContextRules, TemporalityRules
     from chartaudit.extract.laterality.rules import LateralityRules
+    from chartaudit.extract.lexicon import Abbreviations, Lexicon
     from chartaudit.extract.sections.rules import SectionRules
     from chartaudit.extract.sentences.rules import SentenceRules
-    from chartaudit.extract.targets.terms import read_abbreviations, read_lexicon
-    from chartaudit.extract.tokenizer import load_special_cases
 
     loaders: dict[str, Callable[[], Any]] = {
-        LEXICON_FILE: lambda: read_lexicon(model_dir / LEXICON_FILE),
-        "abbreviations.json": lambda: (read_abbreviations(model_dir / "abbreviations.json"),
-                                       load_special_cases(model_dir)),
-        "context_rules.json": lambda: load_context_rules(model_dir),
-        "temporality_rules.json": lambda: load_temporality_rules(model_dir),
-        "section_rules.json": lambda: SectionRules.from_json(model_dir / "section_rules.json"),
-        "sentence_rules.json": lambda: SentenceRules.from_json(model_dir / "sentence_rules.json"),
-        "anatomy.json": lambda: LateralityRules.from_json(model_dir),
+        owner.FILE_NAME: (lambda owner=owner: owner.from_dir(model_dir))
+        for owner in (Lexicon, Abbreviations, ContextRules, TemporalityRules, SectionRules, SentenceRules,
+                      LateralityRules)
     }
     for name in names:
         loader = loaders.get(name)
