@@ -18,7 +18,7 @@ from chartaudit.extract.context.rules import (
     load_temporality_rules,
     temporality_of,
 )
-from chartaudit.models import ModelError, validate_model
+from chartaudit.model import ModelError, validate_model
 from chartaudit.resources import default_model_dir
 from chartaudit.types import Mention
 
