@@ -63,6 +63,10 @@ class Lexicon(ModelFile):
         if missing:
             check.problem(f"header lacks {', '.join(missing)} (expected {','.join(cls.COLUMNS)})", line=1)
             return cls(rows)
+        unknown = [column for column in header if column not in cls.COLUMNS]
+        if unknown:
+            check.problem(f"unknown column {unknown[0]!r}; allowed: {', '.join(cls.COLUMNS)}", line=1)
+            return cls(rows)
         position = {column: header.index(column) for column in cls.COLUMNS}
         try:
             for row in reader:
