@@ -9,15 +9,11 @@ not know, naming the allowed ones.
 
 from __future__ import annotations
 
-import logging
 import re
-from pathlib import Path
 from typing import Any, ClassVar
 
 from chartaudit.resources import icd10cm_dir
 from chartaudit.resources.files import FileCheck, ModelFile
-
-logger = logging.getLogger(__name__)
 
 #: A model version: MAJOR.MINOR.PATCH, optionally with a pre-release or build suffix.
 VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+(?:[-+.][0-9A-Za-z.-]+)?$")
@@ -51,6 +47,7 @@ class ModelConfig(ModelFile):
     FILE_NAME = "meta.json"
     DESCRIPTION = "name, version, description, per-component configuration"
     REQUIRED = True
+    MISSING = "an unnamed model with the built-in configuration"
     KEYS: ClassVar[tuple[str, ...]] = ("name", "version", "changelog", "icd10cm_terms", "components")
 
     def __init__(self, data: dict[str, Any]) -> None:
@@ -124,18 +121,9 @@ class ModelConfig(ModelFile):
                     check.known_keys(value, nested, f"components.{name}.{key}")
 
     @classmethod
-    def from_json(cls, path: Path | str) -> "ModelConfig":
-        """Load ``meta.json``; an unnamed model with no configuration when it is missing.
-
-        RAISES (ModelFileError): On the file's first problem.
-        """
-        file_path = Path(path)
-        if not file_path.exists():
-            logger.warning("No %s in %s: using built-in defaults", cls.FILE_NAME, file_path.parent)
-            return cls({"name": "unnamed", "version": "0.0.0", "components": {}})
-        return cls(cls.read_checked(file_path))
+    def from_data(cls, data: dict[str, Any]) -> "ModelConfig":
+        return cls(data)
 
     @classmethod
-    def from_dir(cls, model_dir: Path | str) -> "ModelConfig":
-        """Load the ``meta.json`` of a model directory (see :meth:`from_json`)."""
-        return cls.from_json(cls.path_in(model_dir))
+    def when_missing(cls) -> "ModelConfig":
+        return cls({"name": "unnamed", "version": "0.0.0", "components": {}})

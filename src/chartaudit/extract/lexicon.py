@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
 from chartaudit.resources.files import FileCheck, ModelFile
-
-logger = logging.getLogger(__name__)
 
 #: One lexicon row: (phrase, code or None, concept).
 LexiconRow = tuple[str, str | None, str]
@@ -36,6 +33,7 @@ class Lexicon(ModelFile):
     FILE_NAME = "lexicon.csv"
     DESCRIPTION = "phrase -> ICD-10-CM code or concept"
     REQUIRED = True
+    MISSING = "no curated terms"
     COLUMNS: ClassVar[tuple[str, ...]] = ("phrase", "code", "concept")
 
     rows: list[LexiconRow] = field(default_factory=list)
@@ -96,21 +94,13 @@ class Lexicon(ModelFile):
         return cls(rows)
 
     @classmethod
-    def from_csv(cls, path: Path | str) -> "Lexicon":
-        """Load a lexicon file (no rows, with a warning, when it is missing).
-
-        RAISES (ModelFileError): On the file's first problem.
-        """
-        file_path = Path(path)
-        if not file_path.exists():
-            logger.warning("No lexicon at %s", file_path)
-            return cls([])
-        return cls.read_checked(file_path)
+    def from_data(cls, data: "Lexicon") -> "Lexicon":
+        return data
 
     @classmethod
-    def from_dir(cls, model_dir: Path | str) -> "Lexicon":
-        """Load the ``lexicon.csv`` of a model directory (see :meth:`from_csv`)."""
-        return cls.from_csv(cls.path_in(model_dir))
+    def from_csv(cls, path: Path | str) -> "Lexicon":
+        """Load a lexicon file (see :meth:`ModelFile.from_file`)."""
+        return cls.from_file(path)
 
 
 @dataclass
@@ -125,6 +115,7 @@ class Abbreviations(ModelFile):
 
     FILE_NAME = "abbreviations.json"
     DESCRIPTION = "tokenizer special cases and short form -> lexicon phrase"
+    MISSING = "no tokenizer special cases and no abbreviations"
     KEYS: ClassVar[tuple[str, ...]] = ("special_cases", "abbreviations")
     #: The keys of an abbreviation written as an object.
     ENTRY_KEYS: ClassVar[tuple[str, ...]] = ("long", "not_followed_by")
@@ -136,10 +127,9 @@ class Abbreviations(ModelFile):
     def check(cls, check: FileCheck) -> "Abbreviations":
         """Check the file; a long form that is not a lexicon phrase is a warning (it is skipped)."""
         result = cls()
-        data = check.json_object()
+        data = check.json_object(cls.KEYS)
         if data is None:
             return result
-        check.known_keys(data, cls.KEYS)
         special_cases = data.get("special_cases", [])
         if not isinstance(special_cases, list) or not all(isinstance(item, str) and item.strip() for item in special_cases):
             check.problem("\"special_cases\" must be a list of non-empty strings")
@@ -171,19 +161,5 @@ class Abbreviations(ModelFile):
         return result
 
     @classmethod
-    def from_json(cls, path: Path | str) -> "Abbreviations":
-        """Load an abbreviations file (none, with a warning, when it is missing).
-
-        RAISES (ModelFileError): On the file's first problem.
-        """
-        file_path = Path(path)
-        if not file_path.exists():
-            logger.warning("No %s in %s: no tokenizer special cases and no abbreviations",
-                           cls.FILE_NAME, file_path.parent)
-            return cls()
-        return cls.read_checked(file_path)
-
-    @classmethod
-    def from_dir(cls, model_dir: Path | str) -> "Abbreviations":
-        """Load the ``abbreviations.json`` of a model directory (see :meth:`from_json`)."""
-        return cls.from_json(cls.path_in(model_dir))
+    def from_data(cls, data: "Abbreviations") -> "Abbreviations":
+        return data

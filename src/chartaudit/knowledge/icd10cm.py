@@ -585,6 +585,9 @@ class Icd10cm:
     def with_laterality(self, code: str | None, side: str | None) -> str | None:
         """The code for the same condition on another side; for a side-less parent, its child with that side.
 
+        ``side`` is one of :data:`chartaudit.types.SIDES` (any case); a note's side word
+        ("rt", "both") goes through the model's ``anatomy.json`` first.
+
         Usage::
 
             kb.with_laterality("M25.511", "left")  # "M25.512"; kb.with_laterality("M25.51", "right") → "M25.511"

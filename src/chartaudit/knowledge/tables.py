@@ -8,15 +8,11 @@ prefix (``C50``, ``E08.-``) or range (``C91-C95``).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, ClassVar
 
 from chartaudit.knowledge.codes import code_number, normalize_pattern
 from chartaudit.resources.files import PEOPLE_KEYS, FileCheck, ModelFile
-
-logger = logging.getLogger(__name__)
 
 @dataclass
 class HistoryCodes(ModelFile):
@@ -33,6 +29,7 @@ class HistoryCodes(ModelFile):
 
     FILE_NAME = "history_codes.json"
     DESCRIPTION = "personal- and family-history Z codes per condition"
+    MISSING = "no condition has history codes"
     ENTRY_KEYS: ClassVar[tuple[str, ...]] = ("personal", "family")
 
     rules: list[tuple[str, str | None, str | None]] = field(default_factory=list)
@@ -57,16 +54,7 @@ class HistoryCodes(ModelFile):
         return data
 
     @classmethod
-    def from_json(cls, path: Path | str) -> "HistoryCodes":
-        """Load a history code table (no rules, with a warning, when it is missing).
-
-        RAISES (ModelFileError): On the file's first problem.
-        """
-        path = Path(path)
-        if not path.is_file():
-            logger.warning("history code table not found: %s", path)
-            return cls()
-        data = cls.read_checked(path)
+    def from_data(cls, data: dict[str, Any]) -> "HistoryCodes":
         rules: list[tuple[float, int, int, str, str | None, str | None]] = []
         for order, (key, value) in enumerate(data.items()):
             if key.startswith("_") or key in PEOPLE_KEYS:
@@ -81,11 +69,6 @@ class HistoryCodes(ModelFile):
             rules.append((-specificity, width, order, pattern, value.get("personal") or None, value.get("family") or None))
         rules.sort()
         return cls([(pattern, personal, family) for _, _, _, pattern, personal, family in rules])
-
-    @classmethod
-    def from_dir(cls, model_dir: Path | str) -> "HistoryCodes":
-        """Load the ``history_codes.json`` of a model directory (see :meth:`from_json`)."""
-        return cls.from_json(cls.path_in(model_dir))
 
 
 @dataclass(frozen=True)
@@ -108,6 +91,7 @@ class SymptomTable(ModelFile):
 
     FILE_NAME = "symptom_integral.json"
     DESCRIPTION = "symptoms integral to a diagnosis (guideline I.B.5)"
+    MISSING = "no symptom is integral to a diagnosis"
     KEYS: ClassVar[tuple[str, ...]] = ("symptom_codes", "rules")
     RULE_KEYS: ClassVar[tuple[str, ...]] = ("symptom", "diagnoses", "note")
 
@@ -116,10 +100,9 @@ class SymptomTable(ModelFile):
 
     @classmethod
     def check(cls, check: FileCheck) -> dict[str, Any] | None:
-        data = check.json_object()
+        data = check.json_object(cls.KEYS)
         if data is None:
             return None
-        check.known_keys(data, cls.KEYS)
         symptom_codes = data.get("symptom_codes", [])
         if not isinstance(symptom_codes, list):
             check.problem("\"symptom_codes\" must be a list of code prefixes", value="symptom_codes")
@@ -144,16 +127,7 @@ class SymptomTable(ModelFile):
         return data
 
     @classmethod
-    def from_json(cls, path: Path | str) -> "SymptomTable":
-        """Load a symptom table (no rules, with a warning, when it is missing).
-
-        RAISES (ModelFileError): On the file's first problem.
-        """
-        path = Path(path)
-        if not path.is_file():
-            logger.warning("symptom table not found: %s", path)
-            return cls()
-        data = cls.read_checked(path)
+    def from_data(cls, data: dict[str, Any]) -> "SymptomTable":
         prefixes: list[str] = [pattern for pattern in map(normalize_pattern, data.get("symptom_codes", [])) if pattern]
         rules: list[SymptomRule] = []
         for entry in data.get("rules", []):
@@ -164,8 +138,3 @@ class SymptomTable(ModelFile):
             if not symptom.startswith("R") and symptom not in prefixes:
                 prefixes.append(symptom)
         return cls(rules, tuple(prefixes))
-
-    @classmethod
-    def from_dir(cls, model_dir: Path | str) -> "SymptomTable":
-        """Load the ``symptom_integral.json`` of a model directory (see :meth:`from_json`)."""
-        return cls.from_json(cls.path_in(model_dir))

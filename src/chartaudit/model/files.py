@@ -10,7 +10,6 @@ configuration and the lexicon first (others refer to them), the changelog last.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from chartaudit.extract.config import ModelConfig
 from chartaudit.extract.context.rules import ContextRules, TemporalityRules
@@ -34,19 +33,23 @@ class Changelog(ModelFile):
     FILE_NAME = "CHANGELOG.md"
     DESCRIPTION = "what changed in each version"
     UNRELEASED_HEADING = "## Unreleased"
+    MISSING = "record what changed in each version there"
 
     @classmethod
-    def check(cls, check: FileCheck) -> None:
+    def check(cls, check: FileCheck) -> str:
         meta = check.earlier.get(ModelConfig.FILE_NAME)
         version = str(meta.get("version", "")) if isinstance(meta, dict) else ""
         if not re.search(rf"^##\s*\[?{re.escape(version)}\]?(\s|$)", check.text, re.MULTILINE):
             check.warning(f"no \"## {version}\" heading for the version in {ModelConfig.FILE_NAME}")
+        return check.text
 
     @classmethod
-    def from_dir(cls, model_dir: Path | str) -> str:
-        """The changelog's text ("" when the model has none)."""
-        path = cls.path_in(model_dir)
-        return path.read_text(encoding="utf-8") if path.is_file() else ""
+    def from_data(cls, data: str) -> str:
+        return data
+
+    @classmethod
+    def when_missing(cls) -> str:
+        return ""
 
 
 #: Every model file's owner, in the order they are checked.

@@ -11,8 +11,10 @@ next to the code that uses the file (``SectionRules`` owns ``section_rules.json`
 * ``check(check)``: the file's schema: every problem of the text goes to
   ``check.problems`` as one line naming the file (and the line), as medSpaCy's rule
   classes refuse a key they do not know and name the allowed ones;
-* a ``from_json`` / ``from_csv`` / ``from_dir`` that loads the file at run time by
-  the same check, raising :class:`ModelFileError` on its first problem.
+* ``from_data``, the loaded object; :class:`ModelFile` gives every owner the same
+  ``from_file`` / ``from_json`` (``Lexicon.from_csv``) and ``from_dir``, which load the
+  file at run time through the same check, raising :class:`ModelFileError` on its
+  first problem.
 
 :func:`chartaudit.model.validate_model` runs every owner's ``check`` over a model
 directory (with the ICD-10-CM code check, which the run time skips) and then its
@@ -22,9 +24,11 @@ loader, so what validates also loads.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -35,6 +39,8 @@ from chartaudit.resources.artifact import ModelError
 PEOPLE_KEYS: tuple[str, ...] = ("description", "_comment")
 
 _UNSET = object()
+
+logger = logging.getLogger(__name__)
 
 
 class ModelFileError(ModelError):
@@ -103,14 +109,20 @@ class FileCheck:
             self.problems.append(f"{self.name}: line {error.lineno} column {error.colno}: malformed JSON ({error.msg})")
             return None
 
-    def json_object(self) -> dict[str, Any] | None:
-        """The parsed text when it is a JSON object, else None (with a problem)."""
+    def json_object(self, keys: Collection[str] | None = None) -> dict[str, Any] | None:
+        """The parsed text when it is a JSON object, else None (with a problem).
+
+        keys (Collection[str] | None): The keys the object may have (see :meth:`known_keys`);
+            any key when None.
+        """
         data = self.parse_json()
         if data is None:
             return None
         if not isinstance(data, dict):
             self.problem("must be a JSON object", line=1)
             return None
+        if keys is not None:
+            self.known_keys(data, keys)
         return data
 
     def known_keys(self, data: Mapping[str, Any], allowed: Collection[str], where: str = "") -> None:
@@ -177,7 +189,13 @@ class FileCheck:
 
 
 class ModelFile:
-    """The base of the class that owns one model file (see the module docstring)."""
+    """The base of the class that owns one model file (see the module docstring).
+
+    An owner defines ``check`` (the schema) and ``from_data`` (the object from what
+    ``check`` returned); loading is the same for every file: a missing file gives
+    ``when_missing()`` (and a log line saying what that means), a present one is read,
+    checked and built, or refused with :class:`ModelFileError`.
+    """
 
     #: The file's name in a model directory (the only place it is written).
     FILE_NAME: ClassVar[str]
@@ -185,19 +203,53 @@ class ModelFile:
     DESCRIPTION: ClassVar[str]
     #: True when a directory without this file is not a model.
     REQUIRED: ClassVar[bool] = False
+    #: What a missing file means, for the log line ("no assertions are detected").
+    MISSING: ClassVar[str] = "none of its rules apply"
+    #: How loud that log line is.
+    MISSING_LEVEL: ClassVar[int] = logging.WARNING
+    #: True when a loaded file is kept per path (files the pipeline reads more than once).
+    CACHED: ClassVar[bool] = False
 
     @classmethod
     def check(cls, check: FileCheck) -> Any:
-        """Check the file's text against its schema; return what later checks may need (or None)."""
+        """Check the file's text against its schema; return what later checks and
+        :meth:`from_data` need (or None)."""
         raise NotImplementedError
 
     @classmethod
-    def from_dir(cls, model_dir: Path | str) -> Any:
-        """Load the file of a model directory as the pipeline does (defaults when it is missing).
-
-        RAISES (ModelFileError): On the file's first problem.
-        """
+    def from_data(cls, data: Any) -> Any:
+        """The loaded object, from what :meth:`check` returned for a file without problems."""
         raise NotImplementedError
+
+    @classmethod
+    def when_missing(cls) -> Any:
+        """The object a model without the file gets (by default: an empty one)."""
+        return cls()
+
+    @classmethod
+    def from_file(cls, path: Path | str) -> Any:
+        """Load the file at ``path`` (:meth:`when_missing` when there is none).
+
+        RAISES (ModelFileError): On the file's first problem, one line naming the file.
+        """
+        if cls.CACHED:
+            return _load_cached(cls, str(path))
+        return cls._load(Path(path))
+
+    #: The name medSpaCy's rule classes give the loader of a JSON file.
+    from_json = from_file
+
+    @classmethod
+    def from_dir(cls, model_dir: Path | str) -> Any:
+        """Load the file of a model directory, as the pipeline does (see :meth:`from_file`)."""
+        return cls.from_file(cls.path_in(model_dir))
+
+    @classmethod
+    def _load(cls, path: Path) -> Any:
+        if not path.is_file():
+            logger.log(cls.MISSING_LEVEL, "No %s in %s: %s", cls.FILE_NAME, path.parent, cls.MISSING)
+            return cls.when_missing()
+        return cls.from_data(cls.read_checked(path))
 
     @classmethod
     def read_checked(cls, path: Path, is_code: Callable[[str], bool] | None = None) -> Any:
@@ -223,3 +275,8 @@ class ModelFile:
         if model_dir is not None and cls.path_in(model_dir).is_file():
             return cls.path_in(model_dir)
         return cls.path_in(default_model_dir())
+
+
+@lru_cache(maxsize=32)
+def _load_cached(owner: type[ModelFile], path: str) -> Any:
+    return owner._load(Path(path))

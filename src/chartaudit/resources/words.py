@@ -24,16 +24,12 @@ word lists the comparison of codes reads:
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
 from chartaudit.resources.files import FileCheck, ModelFile
-
-logger = logging.getLogger(__name__)
 
 #: Endings the crude singulariser keeps as they are ("sinus", "psoriasis", "glass").
 _KEEP_ENDINGS = ("ss", "us", "is", "'s", "ys", "os")
@@ -52,6 +48,8 @@ class WordRules(ModelFile):
     FILE_NAME = "lexical.json"
     DESCRIPTION = "irregular plurals and British spellings of the word normaliser; generic and chronic words"
     KEYS: ClassVar[tuple[str, ...]] = ("irregular_plurals", "british_spellings", "generic_words", "chronic_words")
+    MISSING = "words are compared without irregular plurals or spellings, and no word is generic or chronic"
+    CACHED = True
 
     def __init__(
         self,
@@ -105,10 +103,9 @@ class WordRules(ModelFile):
 
     @classmethod
     def check(cls, check: FileCheck) -> dict | None:
-        data = check.json_object()
+        data = check.json_object(cls.KEYS)
         if data is None:
             return None
-        check.known_keys(data, cls.KEYS)
         plurals = data.get("irregular_plurals", {})
         if not isinstance(plurals, dict) or not all(isinstance(value, str) and value for value in plurals.values()):
             check.problem("\"irregular_plurals\" must be an object of plural -> singular", value="irregular_plurals")
@@ -128,31 +125,16 @@ class WordRules(ModelFile):
         return data
 
     @classmethod
-    def from_json(cls, path: Path | str) -> "WordRules":
-        """Load ``lexical.json`` (cached per path); no irregular forms and no word lists when it is missing.
-
-        RAISES (ModelFileError): On the file's first problem.
-        """
-        return _load(str(path))
+    def from_data(cls, data: dict) -> "WordRules":
+        return cls(
+            irregular_plurals=data.get("irregular_plurals", {}),
+            british_spellings=[tuple(pair) for pair in data.get("british_spellings", [])],
+            generic_words=data.get("generic_words", []),
+            chronic_words=data.get("chronic_words", []),
+        )
 
     @classmethod
     def from_dir(cls, model_dir: Path | str) -> "WordRules":
         """Load the ``lexical.json`` of a model directory; a model without one (made before the
-        file existed) gets the default model's. See :meth:`from_json`."""
-        return cls.from_json(cls.path_or_default(model_dir))
-
-
-@lru_cache(maxsize=8)
-def _load(path: str) -> WordRules:
-    file_path = Path(path)
-    if not file_path.exists():
-        logger.warning("No %s in %s: words are compared without irregular plurals or spellings",
-                       WordRules.FILE_NAME, file_path.parent)
-        return WordRules()
-    data = WordRules.read_checked(file_path)
-    return WordRules(
-        irregular_plurals=data.get("irregular_plurals", {}),
-        british_spellings=[tuple(pair) for pair in data.get("british_spellings", [])],
-        generic_words=data.get("generic_words", []),
-        chronic_words=data.get("chronic_words", []),
-    )
+        file existed) gets the default model's."""
+        return cls.from_file(cls.path_or_default(model_dir))

@@ -33,8 +33,6 @@ from typing import Any, ClassVar
 from chartaudit.extract._medspacy import import_medspacy_parts
 from chartaudit.resources.files import FileCheck, ModelFile
 
-logger = logging.getLogger(__name__)
-
 #: ConText category -> the Mention flag it sets.
 CATEGORY_FLAGS: dict[str, str] = {
     "NEGATED_EXISTENCE": "negated",
@@ -93,6 +91,7 @@ class ContextRules(ModelFile):
 
     FILE_NAME = "context_rules.json"
     DESCRIPTION = "medSpaCy ConText rules (negation, uncertainty, history, family, hypothetical)"
+    MISSING = "no assertions are detected"
     KEYS: ClassVar[tuple[str, ...]] = ("context_rules",)
     CATEGORIES: ClassVar[frozenset[str]] = frozenset(CATEGORY_FLAGS) | SCOPE_ONLY_CATEGORIES
 
@@ -107,21 +106,8 @@ class ContextRules(ModelFile):
         return data if isinstance(data, dict) else None
 
     @classmethod
-    def from_json(cls, path: Path | str) -> "ContextRules":
-        """Load a ``context_rules.json`` file (no rules, with a warning, when it is missing).
-
-        RAISES (ModelFileError): On the file's first problem.
-        """
-        path = Path(path)
-        if not path.exists():
-            logger.warning("No ConText rules at %s: no assertions are detected", path)
-            return cls()
-        return cls(context_rules_from_dicts(cls.read_checked(path)["context_rules"]))
-
-    @classmethod
-    def from_dir(cls, model_dir: Path | str) -> "ContextRules":
-        """Load the ``context_rules.json`` of a model directory (see :meth:`from_json`)."""
-        return cls.from_json(cls.path_in(model_dir))
+    def from_data(cls, data: dict[str, Any]) -> "ContextRules":
+        return cls(context_rules_from_dicts(data["context_rules"]))
 
 
 def load_context_rules(model_dir: Path | str) -> list[Any]:
@@ -199,6 +185,8 @@ class TemporalityRules(ModelFile):
 
     FILE_NAME = "temporality_rules.json"
     DESCRIPTION = "NegEx temporality: ConText rules, sections and chronic conditions (onset over ~2 weeks ago)"
+    MISSING = "temporality follows the billing flags only"
+    MISSING_LEVEL = logging.INFO
     KEYS: ClassVar[tuple[str, ...]] = ("context_rules", "sections", "chronic_conditions", "not_chronic")
 
     rules: list[Any] = field(default_factory=list)
@@ -240,25 +228,10 @@ class TemporalityRules(ModelFile):
         return data
 
     @classmethod
-    def from_json(cls, path: Path | str) -> "TemporalityRules":
-        """Load a ``temporality_rules.json`` file (empty rules when it is missing: temporality
-        then follows the billing flags only).
-
-        RAISES (ModelFileError): On the file's first problem.
-        """
-        path = Path(path)
-        if not path.exists():
-            logger.info("No temporality rules at %s: temporality follows the billing flags only", path)
-            return cls()
-        data = cls.read_checked(path)
+    def from_data(cls, data: dict[str, Any]) -> "TemporalityRules":
         return cls(context_rules_from_dicts(data.get("context_rules", [])),
                    {str(name): str(value) for name, value in data.get("sections", {}).items()},
                    list(data.get("chronic_conditions", [])), list(data.get("not_chronic", [])))
-
-    @classmethod
-    def from_dir(cls, model_dir: Path | str) -> "TemporalityRules":
-        """Load the ``temporality_rules.json`` of a model directory (see :meth:`from_json`)."""
-        return cls.from_json(cls.path_in(model_dir))
 
 
 def load_temporality_rules(model_dir: Path | str) -> TemporalityRules:

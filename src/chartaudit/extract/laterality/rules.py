@@ -6,16 +6,11 @@ else; the sides they stand for are the classification's (:data:`chartaudit.types
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, ClassVar
 
 from chartaudit.resources.files import FileCheck, ModelFile
 from chartaudit.types import SIDES
-
-logger = logging.getLogger(__name__)
 
 #: The sides a note's side word may stand for ("unspecified" is a code's side, never a note's).
 NOTE_SIDES: tuple[str, ...] = tuple(side for side in SIDES if side != "unspecified")
@@ -36,6 +31,8 @@ class LateralityRules(ModelFile):
 
     FILE_NAME = "anatomy.json"
     DESCRIPTION = "side words and body sites"
+    MISSING = "no side words, no sites"
+    CACHED = True
     KEYS: ClassVar[tuple[str, ...]] = ("sides", "case_sensitive_sides", "side_filler_words", "clause_breaks",
                                        "max_tokens_before", "max_tokens_after", "sites")
 
@@ -49,10 +46,9 @@ class LateralityRules(ModelFile):
 
     @classmethod
     def check(cls, check: FileCheck) -> dict[str, Any] | None:
-        data = check.json_object()
+        data = check.json_object(cls.KEYS)
         if data is None:
             return None
-        check.known_keys(data, cls.KEYS)
         for key in ("sides", "case_sensitive_sides"):
             table = data.get(key, {})
             if not isinstance(table, dict):
@@ -75,17 +71,16 @@ class LateralityRules(ModelFile):
         return data
 
     @classmethod
-    def from_json(cls, path: Path | str) -> "LateralityRules":
-        """Load an ``anatomy.json`` file (cached per path); no side words and no sites when it is missing.
-
-        RAISES (ModelFileError): On the file's first problem.
-        """
-        return _load(str(path))
-
-    @classmethod
-    def from_dir(cls, model_dir: Path | str) -> "LateralityRules":
-        """Load the ``anatomy.json`` of a model directory (see :meth:`from_json`)."""
-        return cls.from_json(cls.path_in(model_dir))
+    def from_data(cls, data: dict[str, Any]) -> "LateralityRules":
+        return cls(
+            sides={str(key).lower(): str(value) for key, value in data.get("sides", {}).items()},
+            case_sensitive_sides={str(key): str(value) for key, value in data.get("case_sensitive_sides", {}).items()},
+            filler_words=frozenset(str(word).lower() for word in data.get("side_filler_words", [])),
+            clause_breaks=frozenset(str(word).lower() for word in data.get("clause_breaks", [])),
+            max_tokens_before=int(data.get("max_tokens_before", 3)),
+            max_tokens_after=int(data.get("max_tokens_after", 6)),
+            sites={str(key).lower(): str(value) for key, value in data.get("sites", {}).items()},
+        )
 
     @property
     def side_words_lower(self) -> set[str]:
@@ -118,21 +113,3 @@ class LateralityRules(ModelFile):
             if site is not None:
                 return site
         return None
-
-
-@lru_cache(maxsize=8)
-def _load(path: str) -> LateralityRules:
-    file_path = Path(path)
-    if not file_path.exists():
-        logger.warning("No %s at %s: no side words, no sites", LateralityRules.FILE_NAME, file_path.parent)
-        return LateralityRules()
-    data = LateralityRules.read_checked(file_path)
-    return LateralityRules(
-        sides={str(key).lower(): str(value) for key, value in data.get("sides", {}).items()},
-        case_sensitive_sides={str(key): str(value) for key, value in data.get("case_sensitive_sides", {}).items()},
-        filler_words=frozenset(str(word).lower() for word in data.get("side_filler_words", [])),
-        clause_breaks=frozenset(str(word).lower() for word in data.get("clause_breaks", [])),
-        max_tokens_before=int(data.get("max_tokens_before", 3)),
-        max_tokens_after=int(data.get("max_tokens_after", 6)),
-        sites={str(key).lower(): str(value) for key, value in data.get("sites", {}).items()},
-    )

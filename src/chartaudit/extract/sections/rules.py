@@ -15,16 +15,12 @@ gives them as :attr:`chartaudit.extract.Extractor.section_groups`.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, ClassVar
 
 from chartaudit.resources.files import FileCheck, ModelFile
-
-logger = logging.getLogger(__name__)
 
 #: Where a header may begin: the start of the text or of a line, or after a sentence end
 #: (optionally followed by a comma, as in MTSamples' flattened notes).
@@ -78,6 +74,7 @@ class SectionRules(ModelFile):
 
     FILE_NAME = "section_rules.json"
     DESCRIPTION = "section header rules and groups of sections"
+    MISSING = "every mention has section None"
     KEYS: ClassVar[tuple[str, ...]] = ("section_rules", "groups")
     #: The keys of one rule (medSpaCy's section rule format, without its parents and scopes).
     RULE_KEYS: ClassVar[tuple[str, ...]] = ("literal", "category", "pattern", "metadata")
@@ -138,18 +135,7 @@ class SectionRules(ModelFile):
         return data
 
     @classmethod
-    def from_json(cls, path: Path | str) -> "SectionRules":
-        """Load rules from a medSpaCy-format JSON file (``{"section_rules": [...], "groups": {...}}``).
-
-        path (Path | str): The JSON file.
-        RETURNS (SectionRules): The compiled rules (none when the file is missing).
-        RAISES (ModelFileError): On the file's first problem.
-        """
-        path = Path(path)
-        if not path.exists():
-            logger.warning("No section rules at %s: every mention has section None", path)
-            return cls([])
-        data = cls.read_checked(path)
+    def from_data(cls, data: dict[str, Any]) -> "SectionRules":
         rules = [
             SectionRule(
                 literal=str(item["literal"]),
@@ -162,9 +148,8 @@ class SectionRules(ModelFile):
         return cls(rules, data.get("groups", {}))
 
     @classmethod
-    def from_dir(cls, model_dir: Path | str) -> "SectionRules":
-        """Load the ``section_rules.json`` of a model directory (see :meth:`from_json`)."""
-        return cls.from_json(cls.path_in(model_dir))
+    def when_missing(cls) -> "SectionRules":
+        return cls([])
 
     @property
     def categories(self) -> set[str]:

@@ -15,16 +15,12 @@ Usage::
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, ClassVar
 
 from chartaudit.resources.files import FileCheck, ModelFile
-
-logger = logging.getLogger(__name__)
 
 _NEXT_TEXT = re.compile(r"[\s,]*")
 _LINE_BREAK = re.compile(r"\n")
@@ -45,6 +41,7 @@ class SentenceRules(ModelFile):
 
     FILE_NAME = "sentence_rules.json"
     DESCRIPTION = "sentence splitter rules"
+    MISSING = "the built-in sentence rules apply"
     KEYS: ClassVar[tuple[str, ...]] = ("terminal_punctuation", "non_terminal_abbreviations", "bullet_pattern",
                                        "wrap_min_line_length", "continuation_endings")
 
@@ -64,10 +61,9 @@ class SentenceRules(ModelFile):
 
     @classmethod
     def check(cls, check: FileCheck) -> dict[str, Any] | None:
-        data = check.json_object()
+        data = check.json_object(cls.KEYS)
         if data is None:
             return None
-        check.known_keys(data, cls.KEYS)
         if "bullet_pattern" in data:
             check.compile_regex(data["bullet_pattern"], "bullet_pattern", re.MULTILINE)
         if "terminal_punctuation" in data and not isinstance(data["terminal_punctuation"], str):
@@ -80,18 +76,7 @@ class SentenceRules(ModelFile):
         return data
 
     @classmethod
-    def from_json(cls, path: Path | str) -> "SentenceRules":
-        """Load the rules (the defaults when the file is missing).
-
-        path (Path | str): A ``sentence_rules.json`` file.
-        RETURNS (SentenceRules): The rules.
-        RAISES (ModelFileError): On the file's first problem.
-        """
-        path = Path(path)
-        if not path.exists():
-            logger.warning("No sentence rules at %s: using defaults", path)
-            return cls()
-        data = cls.read_checked(path)
+    def from_data(cls, data: dict[str, Any]) -> "SentenceRules":
         return cls(
             terminal_punctuation=str(data.get("terminal_punctuation", ".!?;")),
             non_terminal_abbreviations=list(data.get("non_terminal_abbreviations", [])),
@@ -99,11 +84,6 @@ class SentenceRules(ModelFile):
             wrap_min_line_length=int(data.get("wrap_min_line_length", 40)),
             continuation_endings=list(data.get("continuation_endings", _DEFAULT_ENDINGS)),
         )
-
-    @classmethod
-    def from_dir(cls, model_dir: Path | str) -> "SentenceRules":
-        """Load the ``sentence_rules.json`` of a model directory (see :meth:`from_json`)."""
-        return cls.from_json(cls.path_in(model_dir))
 
     def _is_abbreviation(self, text: str, punctuation_start: int, punctuation: str) -> bool:
         if punctuation != ".":
