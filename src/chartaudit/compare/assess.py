@@ -5,6 +5,15 @@ what they say (affirmed, negated, historical, family, uncertain, hypothetical,
 another side). The status follows the order in ``docs/findings.md``; the finding
 rules read these assessments and never repeat the comparison.
 
+A historical mention still supports its code when the condition is chronic, in one
+of two senses, each with its own list in the model: the code's condition has a
+family-history code but no personal-history code in ``history_codes.json``
+(:meth:`CodeRelations.chronic`: "history of hypertension"), or the mention's own
+words say it lasts, ``chronic_words`` of ``lexical.json`` (:func:`states_chronic`:
+"history of chronic atrial fibrillation"). NegEx temporality's "chronic"
+(``temporality_rules.json``) never decides a status; ``models/README.md``
+("Chronic conditions") sets the three side by side.
+
 Usage::
 
     assessments = assess_codes(["R07.9", "M25.511"], mentions, relations, "outpatient")

@@ -136,7 +136,7 @@ def validate_model(model_dir: str | Path) -> tuple[ModelInfo, list[str]]:
     if problems:  # each problem starts with its file name: name the file by its path
         raise ModelError([str(directory / problem) for problem in problems])
     if Changelog.FILE_NAME not in files:
-        warnings.append(f"{Changelog.FILE_NAME}: missing; record what changed in each version there")
+        warnings.append(f"{Changelog.FILE_NAME}: missing; {Changelog.MISSING}")
     meta = earlier.get(ModelConfig.FILE_NAME) or {}
     info = ModelInfo(name=str(meta.get("name", "")), version=str(meta.get("version", "")),
                      description=str(meta.get("description", "")), content_hash=content_hash(raw_files),
