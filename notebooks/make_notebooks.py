@@ -75,7 +75,7 @@ from IPython.display import HTML, Markdown, display
 
 from chartaudit import Checker
 from chartaudit.evaluation import EVALUATION_FORMATS, evaluate
-from chartaudit.models import model_info
+from chartaudit.model import model_info
 
 DEFAULT_MODEL = ROOT / "models" / "default"
 checker = Checker(model=DEFAULT_MODEL)
@@ -238,7 +238,7 @@ Copy the model, add the lexicon row (and the rule), give the copy a new version 
 changelog line, then validate and build it with `build_model` (what `chartaudit
 build-model SRC OUT` runs)."""),
     ("code", '''\
-from chartaudit.models import (
+from chartaudit.model import (
     add_context_rules,
     add_lexicon_terms,
     build_model,

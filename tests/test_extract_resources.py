@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from chartaudit.extract.targets.normalize import phrase_key
 from chartaudit.resources import default_model_dir, icd10cm_dir
+from chartaudit.resources.words import WordRules
 
 MODEL = default_model_dir()
 
@@ -37,6 +37,7 @@ def test_lexicon_codes_exist_in_icd10cm_2026(icd) -> None:
 
 
 def test_lexicon_has_no_duplicate_phrases() -> None:
+    phrase_key = WordRules.from_dir(MODEL).phrase_key
     phrases = [phrase_key(row["phrase"].split()) for row in lexicon_rows()]
     assert len(phrases) == len(set(phrases))
 

@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 
 from chartaudit.extract import Extractor
-from chartaudit.extract.targets.normalize import PhraseVariants, normalize_word, phrase_key
-from chartaudit.extract.targets.terms import TermEntry, TermTrie
+from chartaudit.extract.targets.normalize import PhraseVariants
+from chartaudit.extract.terms import TermEntry, TermTrie
+from chartaudit.resources import default_model_dir
+from chartaudit.resources.words import WordRules
+
+#: The default model's word normaliser.
+WORDS = WordRules.from_dir(default_model_dir())
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +98,8 @@ def test_add_terms_overrides_a_known_phrase() -> None:
     assert extractor.extract("afib")[0].codes == ["I48.0"]
 
 
-def test_normalize_word() -> None:
-    assert [normalize_word(word) for word in ["Stones", "allergies", "sinus", "his", "glass", "CTs"]] == [
+def test_lemma() -> None:
+    assert [WORDS.lemma(word) for word in ["Stones", "allergies", "sinus", "his", "glass", "CTs"]] == [
         "stone",
         "allergy",
         "sinus",
@@ -102,7 +107,9 @@ def test_normalize_word() -> None:
         "glass",
         "cts",
     ]
-    assert phrase_key(["Kidney", "Stones"]) == "kidney stone"
+    assert WORDS.phrase_key(["Kidney", "Stones"]) == "kidney stone"
+    assert [WORDS.lemma(word) for word in ["Anaemia", "oedema", "haematoma", "diarrhoea", "tumours", "paediatric"]] == [
+        "anemia", "edema", "hematoma", "diarrhea", "tumor", "pediatric"]
 
 
 def test_phrase_variants() -> None:
@@ -171,9 +178,10 @@ def test_phrase_variants_synonyms_conjunctions_and_hyphens() -> None:
 
 
 def test_latin_and_greek_plurals() -> None:
-    assert normalize_word("metastases") == normalize_word("metastasis") == "metastasis"
-    assert normalize_word("calculi") == "calculus"
-    assert normalize_word("diseases") == "disease"
+    assert WORDS.lemma("metastases") == WORDS.lemma("metastasis") == "metastasis"
+    assert WORDS.lemma("calculi") == "calculus"
+    assert WORDS.lemma("diseases") == "disease"
+    assert WordRules().lemma("calculi") == "calculi"  # the irregular plurals are model data (lexical.json)
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from chartaudit.extract.context.rules import (
     load_temporality_rules,
     temporality_of,
 )
-from chartaudit.models import ModelError, validate_model
+from chartaudit.model import ModelError, validate_model
 from chartaudit.resources import default_model_dir
 from chartaudit.types import Mention
 
@@ -127,8 +127,8 @@ def test_validation_rejects_a_billing_category_in_temporality_rules(tmp_path: Pa
 
 def test_default_temporality_patterns_take_the_fast_path() -> None:
     """Every pattern expands to literals for the PhraseMatcher (spaCy's Matcher is ~100x slower)."""
-    from chartaudit.extract.context.rules import TEMPORALITY_RULES_FILE, expand_pattern
+    from chartaudit.extract.context.rules import expand_pattern
 
-    data = json.loads((default_model_dir() / TEMPORALITY_RULES_FILE).read_text(encoding="utf-8"))
+    data = json.loads(TemporalityRules.path_in(default_model_dir()).read_text(encoding="utf-8"))
     slow = [rule["literal"] for rule in data["context_rules"] if "pattern" in rule and expand_pattern(rule["pattern"]) is None]
     assert slow == []

@@ -14,11 +14,12 @@ def extractor() -> Extractor:
 
 
 def test_candidates_follow_the_rules_and_irregular_forms() -> None:
-    forms = WordForms.from_settings({"suffix_rules": [["otic", "osis"], ["ic", "ia"]], "words": {"pale": "pallor"}})
+    config = {"suffix_rules": [["otic", "osis"], ["ic", "ia"]], "words": {"pale": "pallor"}}
+    forms = WordForms.from_config(config, str.lower)
     assert forms.candidates("cirrhotic") == ["cirrhosis", "cirrhotia"]
     assert forms.candidates("pale") == ["pallor"]
     assert forms.candidates("cough") == []
-    assert not WordForms.from_settings({})
+    assert not WordForms.from_config({}, str.lower)
 
 
 @pytest.mark.parametrize(

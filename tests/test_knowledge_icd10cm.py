@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from chartaudit.knowledge import Icd10cm
 from chartaudit.knowledge.codes import matches_pattern
-from chartaudit.knowledge.icd10cm import load_history_rules, load_symptom_rules
+from chartaudit.knowledge.tables import HistoryCodes, SymptomTable
 from chartaudit.resources import default_model_dir, icd10cm_dir
 
 
@@ -243,9 +243,9 @@ def test_history_codes(kb: Icd10cm, code: str, personal: str | None, family: str
 
 
 def test_history_table_uses_valid_keys_and_billable_z_codes(kb: Icd10cm) -> None:
-    path = default_model_dir() / "history_codes.json"
+    path = HistoryCodes.path_in(default_model_dir())
     assert "_comment" in json.loads(path.read_text(encoding="utf-8"))
-    rules = load_history_rules(path)
+    rules = HistoryCodes.from_json(path).rules
     assert len(rules) > 100
     for pattern, personal, family in rules:
         for end in pattern.split("-"):
@@ -262,7 +262,7 @@ def test_history_rules_prefer_the_most_specific(tmp_path: Path) -> None:
         "C50": {"personal": "Z85.3", "family": "Z80.3"},
         "C91-C95": {"personal": "Z85.6", "family": "Z80.6"},
     }), encoding="utf-8")
-    assert [pattern for pattern, _, _ in load_history_rules(path)] == ["C50", "C91-C95", "C00-C96"]
+    assert [pattern for pattern, _, _ in HistoryCodes.from_json(path).rules] == ["C50", "C91-C95", "C00-C96"]
 
 
 def test_symptoms(kb: Icd10cm) -> None:
@@ -286,7 +286,8 @@ def test_symptoms(kb: Icd10cm) -> None:
 
 
 def test_symptom_table_uses_valid_codes(kb: Icd10cm) -> None:
-    rules, prefixes = load_symptom_rules(default_model_dir() / "symptom_integral.json")
+    table = SymptomTable.from_dir(default_model_dir())
+    rules, prefixes = table.rules, table.prefixes
     assert len(rules) > 25
     for rule in rules:
         for pattern in (rule.symptom, *rule.diagnoses):
@@ -304,6 +305,15 @@ def test_search_by_code_prefix(kb: Icd10cm) -> None:
     assert all(code.startswith("M25.5") for code, _ in results)
     assert [code for code, _ in kb.search("M25.51")] == ["M25.51", "M25.511", "M25.512", "M25.519"]
     assert kb.search("S93.401A") == [("S93.401A", kb.description("S93.401A"))]
+
+
+def test_search_finds_plural_and_british_queries_by_their_lemma(kb: Icd10cm) -> None:
+    """A query word is looked up by its lemma (the model's word normaliser) as the start of title words."""
+    assert [code for code, _ in kb.search("allergies", limit=5)] == [code for code, _ in kb.search("allergy", limit=5)]
+    assert "T78.40XA" in {code for code, _ in kb.search("allergies", limit=5)}  # Allergy, unspecified
+    assert kb.search("kidney stones")[0][0] == "N20.0"  # Calculus of kidney (inclusion term: kidney stone)
+    assert kb.search("calculi", limit=3)[0][0] == "N20.0"  # an irregular plural
+    assert "D64.9" in {code for code, _ in kb.search("anaemia", limit=5)}  # Anemia, unspecified
 
 
 def test_search_by_words(kb: Icd10cm) -> None:

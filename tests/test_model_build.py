@@ -11,7 +11,7 @@ import pytest
 
 from chartaudit import Checker
 from chartaudit.cli import main
-from chartaudit.models import (
+from chartaudit.model import (
     ModelError,
     add_context_rules,
     add_lexicon_terms,

@@ -52,7 +52,7 @@ def test_notebook_runs_top_to_bottom(name: str, working_directory: Path, tmp_pat
     import nbformat
     from nbclient import NotebookClient
 
-    from chartaudit.models import model_info
+    from chartaudit.model import model_info
 
     monkeypatch.setenv("CHARTAUDIT_NOTEBOOK_OUT", str(tmp_path / "out"))
     monkeypatch.setenv("CHARTAUDIT_CACHE", str(tmp_path / "cache"))

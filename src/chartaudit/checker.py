@@ -100,10 +100,7 @@ class Checker:
     def __init__(self, model: str | Path | None = None, policies: Sequence[PolicyInput] = ()) -> None:
         self.extractor = Extractor(model_dir=Path(model) if model else None)
         model_dir = self.extractor.model_dir
-        self.knowledge = Icd10cm.load(
-            history_path=model_dir / "history_codes.json" if (model_dir / "history_codes.json").is_file() else None,
-            symptom_path=model_dir / "symptom_integral.json" if (model_dir / "symptom_integral.json").is_file() else None,
-        )
+        self.knowledge = Icd10cm.load(model_dir=model_dir)
         self.relations = CodeRelations(self.knowledge)
         self.rules = registry.create_all()
         self.default_policies = self._policy_set(policies)
@@ -159,6 +156,7 @@ class Checker:
             policies=policy_set,
             input_problems=problems,
             checked_characters=checked if checked < len(text) else None,
+            section_groups=self.extractor.section_groups,
         )
         findings = []
         for rule in self.rules:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Sequence
 
 from chartaudit import __version__
-from chartaudit.models import ModelError
+from chartaudit.model import ModelError
 from chartaudit.types import SETTINGS
 
 logger = logging.getLogger("chartaudit")
@@ -218,7 +218,7 @@ MODEL_HELP = "model directory or built model artifact (default: models/default)"
 
 def _model_argument(value: str) -> str:
     """argparse type of ``--model``: an existing model directory or artifact (checked cheaply)."""
-    from chartaudit.models import REQUIRED_FILES, is_artifact
+    from chartaudit.model import REQUIRED_FILES, is_artifact
 
     path = Path(value)
     if path.is_dir():
@@ -234,7 +234,7 @@ def _model_argument(value: str) -> str:
 
 def command_build_model(args: argparse.Namespace) -> int:
     """Validate a model directory and compile it into one artifact; exit 2 on the first problem."""
-    from chartaudit.models import build_model
+    from chartaudit.model import build_model
 
     source = Path(args.source)
     if not source.is_dir():

@@ -19,6 +19,12 @@ from typing import Any, Literal
 Severity = Literal["error", "warning", "info"]
 SETTINGS: tuple[str, ...] = ("outpatient", "inpatient")
 
+#: The sides the ICD-10-CM titles state, in the words the titles use ("Pain in right
+#: shoulder", "Pain in unspecified shoulder"). A mention's side
+#: (:attr:`Mention.laterality`) is one of the first three; the words a note uses for a
+#: side ("rt", "b/l") are model data (``anatomy.json``), never code.
+SIDES: tuple[str, ...] = ("right", "left", "bilateral", "unspecified")
+
 #: The assertion labels, in the order in which one label wins over another when a
 #: mention carries several flags ("no family history of cancer" is negated).
 ASSERTIONS: tuple[str, ...] = (

@@ -6,6 +6,6 @@ Usage::
 """
 
 from chartaudit.compare.assess import CodeAssessment, assess_code, assess_codes
-from chartaudit.compare.relations import CodeRelations, significant_words
+from chartaudit.compare.relations import CodeRelations
 
-__all__ = ["CodeAssessment", "CodeRelations", "assess_code", "assess_codes", "significant_words"]
+__all__ = ["CodeAssessment", "CodeRelations", "assess_code", "assess_codes"]

@@ -5,6 +5,15 @@ what they say (affirmed, negated, historical, family, uncertain, hypothetical,
 another side). The status follows the order in ``docs/findings.md``; the finding
 rules read these assessments and never repeat the comparison.
 
+A historical mention still supports its code when the condition is chronic, in one
+of two senses, each with its own list in the model: the code's condition has a
+family-history code but no personal-history code in ``history_codes.json``
+(:meth:`CodeRelations.chronic`: "history of hypertension"), or the mention's own
+words say it lasts, ``chronic_words`` of ``lexical.json`` (:func:`states_chronic`:
+"history of chronic atrial fibrillation"). NegEx temporality's "chronic"
+(``temporality_rules.json``) never decides a status; ``models/README.md``
+("Chronic conditions") sets the three side by side.
+
 Usage::
 
     assessments = assess_codes(["R07.9", "M25.511"], mentions, relations, "outpatient")
@@ -15,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from chartaudit.compare.relations import CodeRelations, significant_words
+from chartaudit.compare.relations import CodeRelations
 from chartaudit.types import Mention
 
 @dataclass
@@ -69,19 +78,13 @@ def _states_no_side(knowledge, billed: str, mention: Mention) -> bool:
                not knowledge.related(candidate, billed) for candidate in mention.codes)
 
 
-#: Words by which a mention states that its condition lasts ("history of chronic atrial
-#: fibrillation", "long-standing hypertension"): a chronic condition is coded as current.
-CHRONIC_WORDS = frozenset({"chronic", "long-standing", "longstanding"})
+def states_chronic(mention: Mention, chronic_words: frozenset[str]) -> bool:
+    """True when the mention's own words say the condition lasts ("history of chronic atrial
+    fibrillation", "long-standing hypertension"): a chronic condition is coded as current.
 
-
-def states_chronic(mention: Mention) -> bool:
-    """True when the mention's own words say the condition is chronic.
-
-    Usage::
-
-        states_chronic(Mention(text="chronic atrial fibrillation", start=0, end=27))  # True
+    chronic_words (frozenset[str]): ``chronic_words`` of the model's ``lexical.json``.
     """
-    return any(word in CHRONIC_WORDS for word in mention.text.lower().split())
+    return any(word in chronic_words for word in mention.text.lower().split())
 
 
 def assess_code(
@@ -105,7 +108,7 @@ def assess_code(
         other_side = None
         is_related = False
         specific = None
-        words = significant_words(mention.text)
+        words = relations.significant_words(mention.text)
         for candidate in mention.codes:
             if relations.related(code, candidate, words):
                 is_related = True
@@ -128,7 +131,8 @@ def assess_code(
         supporting = assessment.mentions_with("historical")
     if not supporting:
         # "History of chronic atrial fibrillation": the mention itself says the condition lasts.
-        supporting = [m for m in assessment.mentions_with("historical") if states_chronic(m)]
+        chronic_words = relations.words.chronic_words
+        supporting = [m for m in assessment.mentions_with("historical") if states_chronic(m, chronic_words)]
     if assessment.other_side and supporting and knowledge.laterality(code) not in (None, "unspecified"):
         # "CC: knee pain ... left knee pain": a mention without a side takes the side the
         # note states elsewhere for the same condition, so it does not support the other side.

@@ -6,6 +6,10 @@ under the same specified ancestor and names the same condition ("afib" → I48.9
 supports a billed I48.0 paroxysmal atrial fibrillation). Codes that differ only by
 side are never related here: that is a laterality question.
 
+Descriptions and mentions are compared by their *significant words*: the words
+that name the condition (not the model's ``generic_words`` of ``lexical.json``,
+nor the classification's side words), singularised.
+
 Usage::
 
     relation = CodeRelations(Icd10cm.load())
@@ -18,33 +22,14 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from chartaudit.resources.words import WordRules
+from chartaudit.types import SIDES
+
 if TYPE_CHECKING:
     from chartaudit.knowledge import Icd10cm
 
-#: Words that say nothing about which condition a description names.
-_GENERIC_WORDS = frozenset(
-    """
-    unspecified other specified and or of in the with without due to by for on at as
-    not elsewhere classified nec nos site type organism part region disease disorder
-    disorders condition conditions acute chronic primary secondary right left bilateral
-    side unilateral encounter initial subsequent sequela pain
-    """.split()
-)
 _WORD = re.compile(r"[a-z]+")
 _PAIN = re.compile(r"\bpain\b", re.IGNORECASE)
-
-
-@lru_cache(maxsize=65536)  # pure; asked for the same descriptions in every note
-def significant_words(description: str) -> frozenset[str]:
-    """The words of a description that name the condition, crudely singularised."""
-    words = set()
-    for word in _WORD.findall(description.lower()):
-        if word in _GENERIC_WORDS or len(word) < 3:
-            continue
-        if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 4:
-            word = word[:-1]
-        words.add(word)
-    return frozenset(words)
 
 
 #: Words sharing this many first letters name the same thing ("depressive" / "depression").
@@ -59,10 +44,19 @@ def _shared_count(words: frozenset[str], others: frozenset[str]) -> int:
 
 
 class CodeRelations:
-    """Answers "is this mention's code evidence for that billed code?"."""
+    """Answers "is this mention's code evidence for that billed code?".
 
-    def __init__(self, knowledge: "Icd10cm") -> None:
+    knowledge (Icd10cm): The classification and the model's coding tables.
+    words (WordRules | None): The model's word data (``lexical.json``); the one
+        ``knowledge`` was loaded with when None.
+    """
+
+    def __init__(self, knowledge: "Icd10cm", words: WordRules | None = None) -> None:
         self.knowledge = knowledge
+        self.words = words if words is not None else knowledge.words
+        #: Words that say nothing about which condition a description names.
+        self.generic_words = self.words.generic_words | frozenset(SIDES)
+        self._significant = lru_cache(maxsize=65536)(self._compute_significant)
         self._scope = lru_cache(maxsize=65536)(self._compute_scope)
         self._words = lru_cache(maxsize=65536)(self._compute_words)
         self._chronic = lru_cache(maxsize=65536)(self._compute_chronic)
@@ -81,8 +75,28 @@ class CodeRelations:
             scope = parent
         return scope
 
+    def significant_words(self, text: str) -> frozenset[str]:
+        """The words of a description or a mention that name the condition, singularised.
+
+        text (str): "Calculus of kidney", "bilateral kidney stones".
+        RETURNS (frozenset[str]): {"calculus", "kidney"}, {"kidney", "stone"}.
+        """
+        return self._significant(text)
+
+    def _compute_significant(self, text: str) -> frozenset[str]:
+        words = set()
+        generic = self.generic_words
+        lemma = self.words.lemma
+        for word in _WORD.findall(text.lower()):
+            if len(word) < 3:
+                continue
+            word = lemma(word)
+            if word not in generic:
+                words.add(word)
+        return frozenset(words)
+
     def _compute_words(self, code: str) -> frozenset[str]:
-        return significant_words(self.knowledge.description(code))
+        return self.significant_words(self.knowledge.description(code))
 
     def _naming_words(self, code: str) -> frozenset[str]:
         """The significant words of a description, "pain" included."""

@@ -27,14 +27,17 @@ from chartaudit.extract.context.rules import ASSERTION_FLAGS, temporality_of
 from chartaudit.extract.pipeline import build_pipeline
 from chartaudit.extract.sections.component import SECTIONS_ATTRIBUTE, section_at
 from chartaudit.extract.sentences.component import sentence_bounds, sentence_token_starts
-from chartaudit.extract.targets.matcher import TARGET_ATTRIBUTE, TargetMatcher
-from chartaudit.extract.targets.terms import TermTrie
+from chartaudit.extract.targets.matcher import TargetMatcher
+from chartaudit.extract.terms import TARGET_ATTRIBUTE, TermTrie
 from chartaudit.extract.tokenizer import doc_text
 from chartaudit.resources import default_model_dir
+from chartaudit.resources.artifact import model_directory
+from chartaudit.resources.words import WordRules
 from chartaudit.types import ASSERTIONS, Mention
 
 logger = logging.getLogger(__name__)
 
+SECTIONS_PIPE = "chartaudit_sections"
 TARGETS_PIPE = "chartaudit_targets"
 CONTEXT_PIPE = "chartaudit_context"
 #: Components not needed to assess supplied spans (no targets, no sides).
@@ -102,8 +105,6 @@ class Extractor:
     """
 
     def __init__(self, model_dir: Path | str | None = None, cache_size: int = DEFAULT_CACHE_SIZE) -> None:
-        from chartaudit.models import model_directory
-
         #: The model as given (a directory or a built ``*.chartaudit`` artifact).
         self.model_path = Path(model_dir) if model_dir else default_model_dir()
         #: The directory of model files (an artifact's unpacked, content-addressed copy).
@@ -124,6 +125,21 @@ class Extractor:
     def matcher(self) -> TargetMatcher:
         """The pipeline's target matcher."""
         return self.nlp.get_pipe(TARGETS_PIPE)  # type: ignore[return-value]
+
+    @property
+    def words(self) -> WordRules:
+        """The model's word normaliser and word lists (``lexical.json``), as the matcher uses them."""
+        return self.matcher.words
+
+    @property
+    def section_groups(self) -> Mapping[str, frozenset[str]]:
+        """Named groups of section categories (``groups`` of ``section_rules.json``).
+
+        ``"assessment"``: sections whose statements are the provider's current
+        assessment; ``"non_assessment"``: sections that never document a current,
+        assessed condition by themselves. A model may name more groups.
+        """
+        return self.nlp.get_pipe(SECTIONS_PIPE).rules.groups  # type: ignore[attr-defined]
 
     def add_terms(self, terms: Mapping[str, str | None]) -> None:
         """Extend the lexicon of this extractor at run time.

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
+from chartaudit.resources.artifact import model_directory
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,6 @@ def create_pipeline(model_dir: Path | str | None = None) -> Language:
     import spacy
 
     from chartaudit.extract.tokenizer import ClinicalTokenizer, add_special_cases, load_special_cases
-    from chartaudit.models import model_directory
 
     started = time.perf_counter()
     model_path = model_directory(model_dir)
@@ -101,7 +101,5 @@ def build_pipeline(model_dir: Path | str | None = None) -> Language:
 
         nlp = build_pipeline()
     """
-    from chartaudit.models import model_directory
-
     model_path = model_directory(model_dir)  # an artifact is unpacked to a content-addressed directory
     return _cached_pipeline(str(model_path.resolve()))

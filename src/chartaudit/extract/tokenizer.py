@@ -2,8 +2,9 @@
 
 spaCy's English tokenizer splits clinical shorthand such as ``c/o`` into
 ``c / o`` and ``x-ray`` into ``x - ray``. The special cases come from data: the
-``special_cases`` list of ``abbreviations.json`` in the model directory. Each
-form is added as written, lower-cased, upper-cased and capitalised.
+``special_cases`` list of ``abbreviations.json`` in the model directory, read
+through its owner (:class:`chartaudit.extract.lexicon.Abbreviations`). Each form
+is added as written, lower-cased, upper-cased and capitalised.
 
 Usage::
 
@@ -13,7 +14,6 @@ Usage::
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -26,27 +26,18 @@ from spacy.language import Language
 from spacy.symbols import ORTH
 from spacy.tokens import Doc
 
-logger = logging.getLogger(__name__)
+from chartaudit.extract.lexicon import Abbreviations
 
-ABBREVIATIONS_FILE = "abbreviations.json"
+logger = logging.getLogger(__name__)
 
 
 def load_special_cases(model_dir: Path) -> list[str]:
-    """Read the tokenizer special cases of a model directory.
+    """The tokenizer special cases of a model directory (``special_cases`` of ``abbreviations.json``).
 
-    model_dir (Path): The model directory holding ``abbreviations.json``.
-    RETURNS (list[str]): The forms that must stay one token.
-
-    Usage::
-
-        forms = load_special_cases(default_model_dir())
+    model_dir (Path): The model directory.
+    RETURNS (list[str]): The forms that must stay one token (none when the file is missing).
     """
-    path = Path(model_dir) / ABBREVIATIONS_FILE
-    if not path.exists():
-        logger.warning("No %s in %s: no tokenizer special cases", ABBREVIATIONS_FILE, model_dir)
-        return []
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return [str(form) for form in data.get("special_cases", [])]
+    return Abbreviations.from_dir(model_dir).special_cases
 
 
 def case_variants(form: str) -> set[str]:

@@ -38,7 +38,7 @@ class CheckContext:
     relations: "CodeRelations"
     policies: "PolicySet | None" = None
     input_problems: list[str] = field(default_factory=list)
-    #: Section categories by group ("assessment", "not_assessment"), from the model's section rules.
+    #: Section categories by group ("assessment", "non_assessment"), from the model's section rules.
     section_groups: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: Where the check stopped in a note too long to check in full (None: the whole note was checked).
     checked_characters: int | None = None

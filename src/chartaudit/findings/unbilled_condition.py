@@ -8,17 +8,6 @@ from chartaudit.findings._text import quote_mentions
 from chartaudit.findings.base import CheckContext, FindingRule, quote, registry
 from chartaudit.types import Finding, Mention
 
-#: Sections whose statements are the provider's current assessment.
-ASSESSMENT_SECTIONS = frozenset(
-    {"assessment", "plan", "assessment_and_plan", "impression", "diagnoses"}
-)
-#: Sections that never document a current, assessed condition by themselves.
-NON_ASSESSMENT_SECTIONS = frozenset(
-    {"past_medical_history", "past_surgical_history", "family_history", "social_history",
-     "review_of_systems", "medications", "allergies"}
-)
-
-
 @registry.register
 class UnbilledConditionRule(FindingRule):
     type = "unbilled_condition"
@@ -35,14 +24,17 @@ class UnbilledConditionRule(FindingRule):
         knowledge = context.knowledge
         relations = context.relations
         billed = [a.code for a in context.valid_assessments()]
-        has_assessment = any(m.section in ASSESSMENT_SECTIONS for m in context.mentions)
+        # Section groups come from the model's section rules (section_rules.json "groups").
+        assessment_sections = context.section_groups.get("assessment", frozenset())
+        other_sections = context.section_groups.get("non_assessment", frozenset())
+        has_assessment = any(m.section in assessment_sections for m in context.mentions)
         candidates: dict[str, list[Mention]] = {}
         for mention in context.mentions:
             if not mention.affirmed or not mention.codes:
                 continue
-            if has_assessment and mention.section not in ASSESSMENT_SECTIONS:
+            if has_assessment and mention.section not in assessment_sections:
                 continue
-            if not has_assessment and mention.section in NON_ASSESSMENT_SECTIONS:
+            if not has_assessment and mention.section in other_sections:
                 continue
             code = mention.codes[0]
             if knowledge.is_symptom(code) or code.startswith("Z") or not knowledge.is_valid(code):

@@ -15,6 +15,7 @@ import re
 
 __all__ = [
     "category_key",
+    "code_number",
     "compact",
     "matches_pattern",
     "normalize_code",
@@ -79,6 +80,19 @@ def compact(code: str) -> str:
         compact("M25.511")  # "M25511"
     """
     return code.replace(".", "")
+
+
+#: The characters a code is made of, in the order of their values in :func:`code_number`.
+CODE_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def code_number(code: str) -> int:
+    """A number that orders codes (compared without their dots) the way strings do;
+    the difference of two is the width of a range."""
+    value = 0
+    for character in compact(code).ljust(7, "0")[:7]:
+        value = value * 36 + (CODE_CHARACTERS.index(character) if character in CODE_CHARACTERS else 0)
+    return value
 
 
 def split_codes(text: object) -> list[str]:

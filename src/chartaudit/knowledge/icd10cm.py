@@ -1,9 +1,10 @@
 """The ICD-10-CM tabular list at run time: validity, hierarchy, notes, sides and history codes.
 
 :class:`Icd10cm` reads the file that ``python -m chartaudit.knowledge.build`` wrote
-(``models/icd10cm/icd10cm-2026.json.gz``) and two small tables a person edits in
-the model directory (``history_codes.json``, ``symptom_integral.json``). It never
-imports ``simple_icd_10_cm``. Every method accepts unnormalised codes (``m25511``)
+(``models/icd10cm/icd10cm-2026.json.gz``) and, from a model directory, two small
+tables a person edits (``history_codes.json``, ``symptom_integral.json``; see
+:mod:`chartaudit.knowledge.tables`) and the word normaliser its search uses
+(``lexical.json``). It never imports ``simple_icd_10_cm``. Every method accepts unnormalised codes (``m25511``)
 and answers "no" (False, None, "", []) for codes that are not in the tables.
 
 Usage::
@@ -28,21 +29,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chartaudit.knowledge.codes import category_key, compact, matches_pattern, normalize_code, normalize_pattern
+from chartaudit.knowledge.codes import (
+    CODE_CHARACTERS,
+    category_key,
+    code_number,
+    compact,
+    matches_pattern,
+    normalize_code,
+    normalize_pattern,
+)
+from chartaudit.knowledge.tables import HistoryCodes, SymptomRule, SymptomTable
 from chartaudit.resources import default_model_dir, icd10cm_dir
+from chartaudit.resources.words import WordRules
+from chartaudit.types import SIDES
 
 logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 DEFAULT_FILE_NAME = "icd10cm-2026.json.gz"
-HISTORY_FILE_NAME = "history_codes.json"
-SYMPTOM_FILE_NAME = "symptom_integral.json"
 
-SIDES: tuple[str, ...] = ("right", "left", "bilateral", "unspecified")
 _SIDE_WORDS = frozenset(SIDES)
-_SIDE_SYNONYMS = {"both": "bilateral", "r": "right", "l": "left", "rt": "right", "lt": "left"}
 _WORD = re.compile(r"[a-z0-9]+")
-_CODE_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _UNSPECIFIED = re.compile(r"\bunspecified\b|\bNOS\b|\bnot otherwise specified\b", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
 _BARE_PATTERN = re.compile(
@@ -60,13 +67,6 @@ _SEARCH_STOPWORDS = frozenset({"of", "and", "the", "in", "a", "an", "with", "to"
 _CONTENT_STOPWORDS = _SEARCH_STOPWORDS | _SIDE_WORDS | {"unilateral"}
 
 
-@dataclass(frozen=True)
-class _SymptomRule:
-    symptom: str
-    diagnoses: tuple[str, ...]
-    note: str
-
-
 class Icd10cm:
     """ICD-10-CM codes, their hierarchy and notes, loaded from the precomputed file.
 
@@ -76,16 +76,13 @@ class Icd10cm:
         kb.billable_hint("S93.401")  # "S93.401 needs a 7th character: A (initial encounter), ..."
     """
 
-    def __init__(
-        self,
-        path: str | Path | None = None,
-        history_path: str | Path | None = None,
-        symptom_path: str | Path | None = None,
-    ) -> None:
+    def __init__(self, path: str | Path | None = None, model_dir: str | Path | None = None) -> None:
         started = time.perf_counter()
         self.path = Path(path) if path is not None else icd10cm_dir() / DEFAULT_FILE_NAME
-        self.history_path = Path(history_path) if history_path else default_model_dir() / HISTORY_FILE_NAME
-        self.symptom_path = Path(symptom_path) if symptom_path else default_model_dir() / SYMPTOM_FILE_NAME
+        self.history_path = HistoryCodes.path_or_default(model_dir)
+        self.symptom_path = SymptomTable.path_or_default(model_dir)
+        #: The model's word normaliser (the search looks a query word up by its lemma) and word lists.
+        self.words = WordRules.from_dir(model_dir or default_model_dir())
         if not self.path.is_file():
             raise FileNotFoundError(
                 f"ICD-10-CM tables not found at {self.path}; run `python -m chartaudit.knowledge.build`"
@@ -110,9 +107,8 @@ class Icd10cm:
         self._sorted_codes: list[str] | None = None
         self._search_text: _SearchText | None = None
         self._extension_cache: dict[int, list[int]] = {}
-        self._history_rules: list[tuple[str, str | None, str | None]] | None = None
-        self._symptom_rules: list[_SymptomRule] | None = None
-        self._symptom_prefixes: tuple[str, ...] | None = None
+        self._history_codes: HistoryCodes | None = None
+        self._symptom_table: SymptomTable | None = None
         self._laterality_cache: dict[str, dict[str, str]] = {}
         self._pattern_cache: dict[str, list[str]] = {}
         # Per-instance memos of the lookups the checker repeats for every encounter.
@@ -124,22 +120,17 @@ class Icd10cm:
                      time.perf_counter() - started)
 
     @classmethod
-    def load(
-        cls,
-        path: str | Path | None = None,
-        history_path: str | Path | None = None,
-        symptom_path: str | Path | None = None,
-    ) -> "Icd10cm":
-        """Return the tables for a file, loading each file once per process.
+    def load(cls, path: str | Path | None = None, model_dir: str | Path | None = None) -> "Icd10cm":
+        """The tables of a file and of a model directory, each loaded once per process.
 
-        Usage::
-
-            kb = Icd10cm.load()  # models/icd10cm/icd10cm-2026.json.gz
+        path (str | Path | None): The precomputed tables; ``models/icd10cm/icd10cm-2026.json.gz`` when None.
+        model_dir (str | Path | None): The model whose ``history_codes.json``,
+            ``symptom_integral.json`` and ``lexical.json`` apply; a file the model lacks
+            (or every file, when None) is the default model's.
         """
         resolved = Path(path) if path is not None else icd10cm_dir() / DEFAULT_FILE_NAME
-        history = Path(history_path) if history_path else default_model_dir() / HISTORY_FILE_NAME
-        symptom = Path(symptom_path) if symptom_path else default_model_dir() / SYMPTOM_FILE_NAME
-        return _load_cached(str(resolved.resolve()), str(history.resolve()), str(symptom.resolve()))
+        model = Path(model_dir).resolve() if model_dir else default_model_dir().resolve()
+        return _load_cached(str(resolved.resolve()), "" if model == default_model_dir().resolve() else str(model))
 
     # ----------------------------------------------------------------- basics
 
@@ -390,7 +381,7 @@ class Icd10cm:
             if category_key(low) <= key <= category_key(high)
         ]
         # Narrower ranges first; a chapter (a number) is the widest of all.
-        found.sort(key=lambda item: (item[0].isdigit(), _code_number(item[2]) - _code_number(item[1])))
+        found.sort(key=lambda item: (item[0].isdigit(), code_number(item[2]) - code_number(item[1])))
         return [(name, title, notes) for name, _, _, title, notes in found]
 
     # ------------------------------------------------------ billable and hints
@@ -594,6 +585,9 @@ class Icd10cm:
     def with_laterality(self, code: str | None, side: str | None) -> str | None:
         """The code for the same condition on another side; for a side-less parent, its child with that side.
 
+        ``side`` is one of :data:`chartaudit.types.SIDES` (any case); a note's side word
+        ("rt", "both") goes through the model's ``anatomy.json`` first.
+
         Usage::
 
             kb.with_laterality("M25.511", "left")  # "M25.512"; kb.with_laterality("M25.51", "right") → "M25.511"
@@ -601,7 +595,7 @@ class Icd10cm:
         known = self._known(code)
         if known is None or not isinstance(side, str):
             return None
-        wanted = _SIDE_SYNONYMS.get(side.strip().lower(), side.strip().lower())
+        wanted = side.strip().lower()
         group = self._laterality_group(known)
         if group:
             return group.get(wanted)
@@ -619,7 +613,7 @@ class Icd10cm:
         best: dict[str, str] = {}
         for position in range(3, len(letters)):
             group: dict[str, str] = {}
-            for character in _CODE_CHARACTERS:
+            for character in CODE_CHARACTERS:
                 if character == letters[position]:
                     continue
                 variant = normalize_code(letters[:position] + character + letters[position + 1 :])
@@ -804,14 +798,14 @@ class Icd10cm:
         return None, None
 
     def _history(self) -> list[tuple[str, str | None, str | None]]:
-        if self._history_rules is None:
-            self._history_rules = load_history_rules(self.history_path)
-        return self._history_rules
+        if self._history_codes is None:
+            self._history_codes = HistoryCodes.from_json(self.history_path)
+        return self._history_codes.rules
 
-    def _symptoms(self) -> tuple[list[_SymptomRule], tuple[str, ...]]:
-        if self._symptom_rules is None or self._symptom_prefixes is None:
-            self._symptom_rules, self._symptom_prefixes = load_symptom_rules(self.symptom_path)
-        return self._symptom_rules, self._symptom_prefixes
+    def _symptoms(self) -> tuple[list[SymptomRule], tuple[str, ...]]:
+        if self._symptom_table is None:
+            self._symptom_table = SymptomTable.from_json(self.symptom_path)
+        return self._symptom_table.rules, self._symptom_table.prefixes
 
     def is_symptom(self, code: str | None) -> bool:
         """True for chapter 18 (R00-R99) and the symptom-like codes listed in ``symptom_integral.json``.
@@ -839,7 +833,7 @@ class Icd10cm:
         """
         return bool(self._symptom_rule(symptom_code, diagnosis_code))
 
-    def _symptom_rule(self, symptom_code: str | None, diagnosis_code: str | None) -> _SymptomRule | None:
+    def _symptom_rule(self, symptom_code: str | None, diagnosis_code: str | None) -> SymptomRule | None:
         symptom = normalize_code(symptom_code) if isinstance(symptom_code, str) else None
         diagnosis = normalize_code(diagnosis_code) if isinstance(diagnosis_code, str) else None
         if symptom is None or diagnosis is None:
@@ -953,8 +947,7 @@ class Icd10cm:
         for token in _WORD.findall(query.lower()):
             if token in _SEARCH_STOPWORDS:
                 continue
-            if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
-                token = token[:-1]
+            token = self.words.lemma(token)  # "allergies" finds "allergy", "stones" finds "stone(s)"
             if token not in tokens:
                 tokens.append(token)
         if not tokens:
@@ -1056,8 +1049,8 @@ def _extension_parent(code: str) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _load_cached(path: str, history_path: str, symptom_path: str) -> Icd10cm:
-    return Icd10cm(path, history_path=history_path, symptom_path=symptom_path)
+def _load_cached(path: str, model_dir: str) -> Icd10cm:
+    return Icd10cm(path, model_dir or None)
 
 
 def _words(text: str) -> list[str]:
@@ -1098,69 +1091,3 @@ def _side_difference(first: str, second: str) -> tuple[str, str] | None:
     if rest_a and rest_b and rest_a != rest_b:
         return None
     return sides_a[0], sides_b[0]
-
-
-def load_history_rules(path: Path) -> list[tuple[str, str | None, str | None]]:
-    """Read ``history_codes.json``: pattern → personal and family Z codes, most specific first.
-
-    Usage::
-
-        rules = load_history_rules(default_model_dir() / "history_codes.json")
-    """
-    if not path.is_file():
-        logger.warning("history code table not found: %s", path)
-        return []
-    data = json.loads(path.read_text(encoding="utf-8"))
-    rules: list[tuple[float, int, int, str, str | None, str | None]] = []
-    for order, (key, value) in enumerate(data.items()):
-        if key.startswith("_"):
-            continue
-        pattern = normalize_pattern(key)
-        if pattern is None or not isinstance(value, dict):
-            raise ValueError(f"{path}: entry {key!r} is not a code prefix or range with personal/family codes")
-        personal, family = value.get("personal"), value.get("family")
-        if "-" in pattern:
-            low, _, high = pattern.partition("-")
-            specificity, width = len(low) - 0.5, _code_number(high) - _code_number(low)
-        else:
-            specificity, width = float(len(pattern)), 0
-        rules.append((-specificity, width, order, pattern, personal or None, family or None))
-    rules.sort()
-    return [(pattern, personal, family) for _, _, _, pattern, personal, family in rules]
-
-
-def _code_number(code: str) -> int:
-    """A number that orders codes (compared without their dots) the way strings do."""
-    value = 0
-    for character in compact(code).ljust(7, "0")[:7]:
-        value = value * 36 + (_CODE_CHARACTERS.index(character) if character in _CODE_CHARACTERS else 0)
-    return value
-
-
-def load_symptom_rules(path: Path) -> tuple[list[_SymptomRule], tuple[str, ...]]:
-    """Read ``symptom_integral.json``: the symptom → diagnoses rules and the symptom-like prefixes.
-
-    Usage::
-
-        rules, prefixes = load_symptom_rules(default_model_dir() / "symptom_integral.json")
-    """
-    if not path.is_file():
-        logger.warning("symptom table not found: %s", path)
-        return [], ()
-    data = json.loads(path.read_text(encoding="utf-8"))
-    rules: list[_SymptomRule] = []
-    prefixes: list[str] = []
-    for raw in data.get("symptom_codes", []):
-        pattern = normalize_pattern(raw)
-        if pattern is None:
-            raise ValueError(f"{path}: symptom_codes entry {raw!r} is not a code prefix or range")
-        prefixes.append(pattern)
-    for number, entry in enumerate(data.get("rules", []), start=1):
-        symptom = normalize_pattern(entry.get("symptom", ""))
-        diagnoses = tuple(normalize_pattern(item) for item in entry.get("diagnoses", []))
-        if symptom is None or not diagnoses or any(item is None for item in diagnoses):
-            raise ValueError(f"{path}: rule {number} has a symptom or diagnosis that is not a code prefix or range")
-        rules.append(_SymptomRule(symptom, tuple(d for d in diagnoses if d), str(entry.get("note", ""))))
-        if not symptom.startswith("R") and symptom not in prefixes:
-            prefixes.append(symptom)
-    return rules, tuple(prefixes)

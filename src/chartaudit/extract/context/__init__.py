@@ -1,11 +1,26 @@
 """ConText assertions (negated, historical, family, hypothetical, uncertain) with medSpaCy rules.
 
-Usage::
-
-    from chartaudit.extract.context import ContextDetector, CATEGORY_FLAGS
+``rules`` (the rule files and their owners) imports without spaCy; the component
+(``ContextDetector``, ``modifier_scope``) is imported on first use.
 """
 
-from chartaudit.extract.context.component import ContextDetector, modifier_scope
-from chartaudit.extract.context.rules import ASSERTION_FLAGS, CATEGORY_FLAGS, load_context_rules
+from typing import Any
 
-__all__ = ["ASSERTION_FLAGS", "CATEGORY_FLAGS", "ContextDetector", "load_context_rules", "modifier_scope"]
+from chartaudit.extract.context.rules import (
+    ASSERTION_FLAGS,
+    CATEGORY_FLAGS,
+    ContextRules,
+    TemporalityRules,
+    load_context_rules,
+)
+
+__all__ = ["ASSERTION_FLAGS", "CATEGORY_FLAGS", "ContextDetector", "ContextRules", "TemporalityRules",
+           "load_context_rules", "modifier_scope"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("ContextDetector", "modifier_scope"):
+        from chartaudit.extract.context import component
+
+        return getattr(component, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

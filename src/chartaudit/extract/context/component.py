@@ -48,18 +48,18 @@ from spacy.tokens import Doc, Span
 
 from chartaudit.extract._lists import positions_of
 from chartaudit.extract._medspacy import import_medspacy_parts
+from chartaudit.extract.config import ModelConfig
 from chartaudit.extract.context.rules import (
     CATEGORY_FLAGS,
     ONSET_PAST,
     TEMPORALITY_CATEGORIES,
+    ContextRules,
+    TemporalityRules,
     expand_pattern,
-    load_context_rules,
-    load_temporality_rules,
 )
 from chartaudit.extract.sections.component import SECTIONS_ATTRIBUTE
 from chartaudit.extract.sentences.component import sentence_bounds, sentence_token_starts
-from chartaudit.extract.settings import component_settings, load_meta
-from chartaudit.extract.targets.matcher import TARGET_ATTRIBUTE
+from chartaudit.extract.terms import TARGET_ATTRIBUTE
 
 logger = logging.getLogger(__name__)
 
@@ -177,14 +177,14 @@ class ContextDetector:
         self._modifier_class = parts["ConTextModifier"]
         self._graph_class = parts["ConTextGraph"]
         self._prune = parts["prune_overlapping_matches"]
-        self.rules = load_context_rules(Path(model_dir))
+        self.rules = ContextRules.from_dir(model_dir).rules
         self._assertion_matcher = _ModifierMatcher(nlp, name, self.rules)
-        self.temporality = load_temporality_rules(Path(model_dir))
+        self.temporality = TemporalityRules.from_dir(model_dir)
         self._temporality_matcher = (
             _ModifierMatcher(nlp, f"{name}_temporality", self.temporality.rules) if self.temporality.rules else None
         )
-        settings = component_settings(load_meta(Path(model_dir)), "context")
-        self.section_assertions: dict[str, str] = dict(settings.get("section_assertions", {}))
+        config = ModelConfig.from_dir(model_dir).component_config("context")
+        self.section_assertions: dict[str, str] = dict(config.get("section_assertions", {}))
 
     def matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """Modifier matches in a doc: none that crosses a sentence boundary, and of

@@ -16,29 +16,22 @@ categories ``HISTORICAL`` (earlier onset) and ``RECENT`` (recent onset: "acute",
 "since this morning"), plus section defaults and conditions that are chronic by
 nature; see :class:`TemporalityRules`.
 
-Usage::
-
-    from chartaudit.extract.context.rules import load_context_rules, CATEGORY_FLAGS
-    rules = load_context_rules(model_dir)
-    temporality = load_temporality_rules(model_dir)
+:class:`ContextRules` owns ``context_rules.json`` and :class:`TemporalityRules`
+``temporality_rules.json``; both keep medSpaCy's JSON rule format.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from chartaudit.extract._medspacy import import_medspacy_parts
-
-logger = logging.getLogger(__name__)
-
-CONTEXT_RULES_FILE = "context_rules.json"
+from chartaudit.resources.files import FileCheck, ModelFile
 
 #: ConText category -> the Mention flag it sets.
 CATEGORY_FLAGS: dict[str, str] = {
@@ -57,29 +50,72 @@ SCOPE_ONLY_CATEGORIES: frozenset[str] = frozenset({"RECENT"})
 #: Every flag ConText (or the section) can set on a mention.
 ASSERTION_FLAGS: tuple[str, ...] = ("negated", "historical", "family", "hypothetical", "uncertain")
 
+#: The directions of a ConText rule (medSpaCy's).
+CONTEXT_DIRECTIONS: tuple[str, ...] = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
+#: The keys of one ConText rule: medSpaCy's ``ConTextRule`` format, and ``terminated_by``
+#: (categories whose modifiers end this rule's scope), which ``ConTextRule`` takes but
+#: its ``from_dict`` refuses.
+CONTEXT_RULE_KEYS: tuple[str, ...] = ("literal", "category", "direction", "pattern", "metadata", "allowed_types",
+                                      "excluded_types", "max_targets", "max_scope", "terminated_by")
 
-def load_context_rules(model_dir: Path) -> list[Any]:
-    """Read the ConText rules of a model directory.
 
-    Each rule is medSpaCy's JSON rule format, plus an optional ``terminated_by``
-    (categories whose modifiers end this rule's scope, as ``ConTextRule`` takes it).
+def _check_rules(check: FileCheck, data: Any, categories: Collection[str]) -> None:
+    """Check the ``context_rules`` list of a parsed file (context or temporality rules)."""
+    for _, label, rule, literal, line in check.rules_with_literals(data, "context_rules", CONTEXT_RULE_KEYS):
+        label = f"{label} {literal!r}"
+        if rule.get("category") not in categories:
+            check.problem(f"{label}: category {rule.get('category')!r} is not one of "
+                          f"{', '.join(sorted(categories))}", line=line)
+        if rule.get("direction", "BIDIRECTIONAL") not in CONTEXT_DIRECTIONS:
+            check.problem(f"{label}: direction {rule.get('direction')!r} is not one of "
+                          f"{', '.join(sorted(CONTEXT_DIRECTIONS))}", line=line)
+        pattern = rule.get("pattern")
+        if isinstance(pattern, str):
+            check.compile_regex(pattern, label, re.IGNORECASE)
+        elif pattern is not None and not (isinstance(pattern, list) and all(isinstance(token, dict) for token in pattern)):
+            check.problem(f"{label}: pattern must be a regular expression or a list of token patterns", line=line)
+        max_scope = rule.get("max_scope")
+        if max_scope is not None and (not isinstance(max_scope, int) or max_scope < 1):
+            check.problem(f"{label}: max_scope must be a positive integer", line=line)
 
-    model_dir (Path): The model directory holding ``context_rules.json``.
-    RETURNS (list[ConTextRule]): medSpaCy rules (empty when the file is missing).
 
-    Usage::
+@dataclass
+class ContextRules(ModelFile):
+    """``context_rules.json``: the ConText rules that set a mention's assertion flags.
 
-        rules = load_context_rules(Path("models/default"))
+    Each rule is medSpaCy's JSON rule format, plus an optional ``terminated_by``.
+    Categories: those of :data:`CATEGORY_FLAGS` and the scope-only ones.
+
+    rules (list[ConTextRule]): medSpaCy rules.
     """
-    path = Path(model_dir) / CONTEXT_RULES_FILE
-    if not path.exists():
-        logger.warning("No ConText rules at %s: no assertions are detected", path)
-        return []
-    rules = context_rules_from_dicts(json.loads(path.read_text(encoding="utf-8"))["context_rules"])
-    unknown = {rule.category for rule in rules} - set(CATEGORY_FLAGS) - SCOPE_ONLY_CATEGORIES
-    if unknown:
-        logger.warning("ConText categories without a flag are ignored: %s", sorted(unknown))
-    return rules
+
+    FILE_NAME = "context_rules.json"
+    DESCRIPTION = "medSpaCy ConText rules (negation, uncertainty, history, family, hypothetical)"
+    MISSING = "no assertions are detected"
+    KEYS: ClassVar[tuple[str, ...]] = ("context_rules",)
+    CATEGORIES: ClassVar[frozenset[str]] = frozenset(CATEGORY_FLAGS) | SCOPE_ONLY_CATEGORIES
+
+    rules: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def check(cls, check: FileCheck) -> dict[str, Any] | None:
+        data = check.parse_json()
+        if isinstance(data, dict):
+            check.known_keys(data, cls.KEYS)
+        _check_rules(check, data, cls.CATEGORIES)
+        return data if isinstance(data, dict) else None
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "ContextRules":
+        return cls(context_rules_from_dicts(data["context_rules"]))
+
+
+def load_context_rules(model_dir: Path | str) -> list[Any]:
+    """The ConText rules of a model directory (``ContextRules.from_dir(model_dir).rules``).
+
+    RETURNS (list[ConTextRule]): medSpaCy rules (empty when the file is missing).
+    """
+    return ContextRules.from_dir(model_dir).rules
 
 
 def context_rules_from_dicts(records: Iterable[dict[str, Any]]) -> list[Any]:
@@ -105,8 +141,6 @@ def context_rules_from_dicts(records: Iterable[dict[str, Any]]) -> list[Any]:
     return rules
 
 
-TEMPORALITY_RULES_FILE = "temporality_rules.json"
-
 #: The temporality of a mention, NegEx's sense: "historical" = began more than
 #: about two weeks ago (past *or* still present), "hypothetical" = not a real event.
 TEMPORALITIES: tuple[str, ...] = ("recent", "historical", "hypothetical")
@@ -127,8 +161,8 @@ def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
 
 
 @dataclass
-class TemporalityRules:
-    """The rules of ``temporality_rules.json``: when did a condition begin?
+class TemporalityRules(ModelFile):
+    """``temporality_rules.json``: when did a condition begin?
 
     A span's onset is *earlier* (temporality "historical") when a ``HISTORICAL``
     temporality modifier ("known", "chronic", "for 10 years", "since childhood")
@@ -144,11 +178,16 @@ class TemporalityRules:
     chronic_conditions (list[str]): Phrases naming conditions chronic by nature.
     not_chronic (list[str]): Phrases that, inside the span, cancel ``chronic_conditions``.
 
-    Usage::
-
-        rules = load_temporality_rules(Path("models/default"))
-        rules.is_chronic("Hypertension")  # True
+    The file is an object: ``context_rules`` (medSpaCy JSON rules, categories
+    ``HISTORICAL`` and ``RECENT``), ``sections`` (section category -> "historical"),
+    ``chronic_conditions`` and ``not_chronic`` (lists of phrases).
     """
+
+    FILE_NAME = "temporality_rules.json"
+    DESCRIPTION = "NegEx temporality: ConText rules, sections and chronic conditions (onset over ~2 weeks ago)"
+    MISSING = "temporality follows the billing flags only"
+    MISSING_LEVEL = logging.INFO
+    KEYS: ClassVar[tuple[str, ...]] = ("context_rules", "sections", "chronic_conditions", "not_chronic")
 
     rules: list[Any] = field(default_factory=list)
     sections: dict[str, str] = field(default_factory=dict)
@@ -160,12 +199,8 @@ class TemporalityRules:
         self._not_chronic = _phrase_pattern(self.not_chronic)
 
     def is_chronic(self, text: str) -> bool:
-        """Whether a condition's text names a condition that is chronic by nature.
-
-        Usage::
-
-            rules.is_chronic("portal hypertension")  # False
-        """
+        """Whether a condition's text names a condition that is chronic by nature ("hypertension",
+        but not "portal hypertension")."""
         if self._chronic is None or not self._chronic.search(text):
             return False
         return self._not_chronic is None or not self._not_chronic.search(text)
@@ -175,33 +210,33 @@ class TemporalityRules:
         """True when there is nothing to judge temporality with but the billing flags."""
         return not (self.rules or self.sections or self._chronic)
 
+    @classmethod
+    def check(cls, check: FileCheck) -> dict[str, Any] | None:
+        data = check.parse_json()
+        if isinstance(data, dict):
+            check.known_keys(data, cls.KEYS)
+        _check_rules(check, data, TEMPORALITY_CATEGORIES)
+        if not isinstance(data, dict):
+            return None
+        sections = data.get("sections", {})
+        if not isinstance(sections, dict) or any(value != "historical" for value in sections.values()):
+            check.problem("\"sections\" must be an object of section category -> \"historical\"", value="sections")
+        for key in ("chronic_conditions", "not_chronic"):
+            phrases = data.get(key, [])
+            if not isinstance(phrases, list) or not all(isinstance(phrase, str) for phrase in phrases):
+                check.problem(f"\"{key}\" must be a list of phrases", value=key)
+        return data
 
-def load_temporality_rules(model_dir: Path) -> TemporalityRules:
-    """Read ``temporality_rules.json`` of a model directory (empty rules when absent).
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "TemporalityRules":
+        return cls(context_rules_from_dicts(data.get("context_rules", [])),
+                   {str(name): str(value) for name, value in data.get("sections", {}).items()},
+                   list(data.get("chronic_conditions", [])), list(data.get("not_chronic", [])))
 
-    The file is an object: ``context_rules`` (medSpaCy JSON rules, categories
-    ``HISTORICAL`` and ``RECENT``), ``sections`` (section category -> "historical"),
-    ``chronic_conditions`` and ``not_chronic`` (lists of phrases).
 
-    model_dir (Path): The model directory.
-    RETURNS (TemporalityRules): The rules.
-
-    Usage::
-
-        load_temporality_rules(Path("models/default")).sections["social_history"]  # 'historical'
-    """
-    path = Path(model_dir) / TEMPORALITY_RULES_FILE
-    if not path.exists():
-        logger.info("No temporality rules at %s: temporality follows the billing flags only", path)
-        return TemporalityRules()
-    data = json.loads(path.read_text(encoding="utf-8"))
-    rules = context_rules_from_dicts(data.get("context_rules", []))
-    unknown = {rule.category for rule in rules} - set(TEMPORALITY_CATEGORIES)
-    if unknown:
-        logger.warning("Temporality categories other than %s are ignored: %s",
-                       ", ".join(TEMPORALITY_CATEGORIES), sorted(unknown))
-    sections = {str(name): str(value) for name, value in data.get("sections", {}).items()}
-    return TemporalityRules(rules, sections, list(data.get("chronic_conditions", [])), list(data.get("not_chronic", [])))
+def load_temporality_rules(model_dir: Path | str) -> TemporalityRules:
+    """The temporality rules of a model directory (``TemporalityRules.from_dir(model_dir)``)."""
+    return TemporalityRules.from_dir(model_dir)
 
 
 def temporality_of(flags: Iterable[str]) -> str:

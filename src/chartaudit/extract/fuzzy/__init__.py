@@ -16,6 +16,6 @@ Usage::
 """
 
 from chartaudit.extract.fuzzy.index import FuzzyIndex, char_ngrams
-from chartaudit.extract.fuzzy.linker import FuzzyLinker, FuzzySettings
+from chartaudit.extract.fuzzy.linker import FuzzyConfig, FuzzyLinker
 
-__all__ = ["FuzzyIndex", "FuzzyLinker", "FuzzySettings", "char_ngrams"]
+__all__ = ["FuzzyConfig", "FuzzyIndex", "FuzzyLinker", "char_ngrams"]

@@ -21,31 +21,37 @@ from pathlib import Path
 
 import numpy as np
 
-from chartaudit.extract.settings import component_settings, load_meta
+from chartaudit.extract.config import ModelConfig
+from chartaudit.extract.fuzzy.linker import FuzzyConfig
+from chartaudit.extract.lexicon import Lexicon
+from chartaudit.extract.terms import DEFAULT_TERMS_FILE, load_icd_terms, phrase_lemmas
 from chartaudit.resources import default_model_dir, icd10cm_dir
+from chartaudit.resources.words import WordRules
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_OUTPUT_NAME = "fuzzy-2026.npz"
 #: Chapter 20 (external causes) is no condition a note documents.
 _EXTERNAL = ("V", "W", "X", "Y")
 
 
 def fuzzy_phrases(model_dir: Path | None = None, max_words: int = 4) -> list[str]:
-    """The normalised phrases the index holds (those with codes), sorted.
+    """The phrases the index holds (those with codes), as the target matcher normalises them, sorted.
 
-    Usage::
-
-        phrases = fuzzy_phrases()
+    model_dir (Path | None): The model (its lexicon, tokenizer special cases, word
+        normaliser and generated terms file); the default model when None.
+    max_words (int): Longest phrase kept, in words.
     """
-    from chartaudit.extract.targets.matcher import DEFAULT_TERMS_FILE
-    from chartaudit.extract.targets.terms import LEXICON_FILE, load_icd_terms, read_lexicon
-    from chartaudit.extract.pipeline import build_pipeline
+    import spacy
+
+    from chartaudit.extract.tokenizer import ClinicalTokenizer, add_special_cases, load_special_cases
 
     model_dir = Path(model_dir) if model_dir else default_model_dir()
-    meta = load_meta(model_dir)
-    matcher = build_pipeline(model_dir).get_pipe("chartaudit_targets")
-    data = load_icd_terms(str(icd10cm_dir() / str(meta.get("icd10cm_terms", DEFAULT_TERMS_FILE))))
+    model_config = ModelConfig.from_dir(model_dir)
+    nlp = spacy.blank("en")
+    add_special_cases(nlp, load_special_cases(model_dir))
+    tokenizer = ClinicalTokenizer(nlp.tokenizer)  # as the pipeline tokenizes
+    words = WordRules.from_dir(model_dir)
+    data = load_icd_terms(str(icd10cm_dir() / (model_config.icd10cm_terms or DEFAULT_TERMS_FILE)))
     phrases: set[str] = set()
     for first_word, lines in data.get("terms", {}).items():
         for line in lines.split("\n"):
@@ -54,10 +60,10 @@ def fuzzy_phrases(model_dir: Path | None = None, max_words: int = 4) -> list[str
             if not codes or codes.startswith(_EXTERNAL) or len(key.split()) > max_words:
                 continue
             phrases.add(key)
-    for phrase, code, _ in read_lexicon(model_dir / LEXICON_FILE):
-        words = matcher.phrase_words(phrase)  # type: ignore[attr-defined]
-        if code and 0 < len(words) <= max_words:
-            phrases.add(" ".join(words))
+    for phrase, code, _ in Lexicon.from_dir(model_dir).rows:
+        lemmas = phrase_lemmas(tokenizer, words, phrase)
+        if code and 0 < len(lemmas) <= max_words:
+            phrases.add(" ".join(lemmas))
     return sorted(phrases)
 
 
@@ -84,18 +90,20 @@ def build_index(phrases: list[str], n: int = 3) -> dict[str, np.ndarray]:
 def main(argv: list[str] | None = None) -> int:
     """Command line: build the fuzzy index."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=icd10cm_dir() / DEFAULT_OUTPUT_NAME)
+    parser.add_argument("--out", type=Path, default=None,
+                        help="the index to write (default: components.fuzzy.artifact in models/icd10cm/)")
     parser.add_argument("--model-dir", type=Path, default=None)
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
-    settings = component_settings(load_meta(arguments.model_dir or default_model_dir()), "fuzzy")
-    phrases = fuzzy_phrases(arguments.model_dir, int(settings.get("max_phrase_words", 4)))
+    config = ModelConfig.from_dir(arguments.model_dir or default_model_dir()).component_config("fuzzy")
+    output = arguments.out or icd10cm_dir() / FuzzyConfig.from_dict(config).artifact
+    phrases = fuzzy_phrases(arguments.model_dir, int(config.get("max_phrase_words", 4)))
     arrays = build_index(phrases)
-    arguments.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(arguments.out, **arrays)
-    logger.info("wrote %s: %d phrases, %d n-grams, %.2f MB in %.1f s", arguments.out, len(phrases),
-                len(arrays["idf"]), arguments.out.stat().st_size / 1e6, time.perf_counter() - started)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(output, **arrays)
+    logger.info("wrote %s: %d phrases, %d n-grams, %.2f MB in %.1f s", output, len(phrases),
+                len(arrays["idf"]), output.stat().st_size / 1e6, time.perf_counter() - started)
     return 0
 
 

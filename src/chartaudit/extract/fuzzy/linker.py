@@ -23,7 +23,7 @@ The phrase's trie entry gives the codes.
 
 Usage::
 
-    linker = FuzzyLinker(FuzzySettings.from_dict(settings), index, trie, skip_words)
+    linker = FuzzyLinker(FuzzyConfig.from_dict(config), index, trie, skip_words)
     linker.link(words, covered)  # [(start, end, entry, score), ...]
 """
 
@@ -36,13 +36,13 @@ from typing import Any
 
 from chartaudit.extract._lists import positions_of
 from chartaudit.extract.fuzzy.index import FuzzyIndex
-from chartaudit.extract.targets.terms import TermEntry, TermTrie
+from chartaudit.extract.terms import TermEntry, TermTrie
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class FuzzySettings:
+class FuzzyConfig:
     """``components.fuzzy`` of ``meta.json``."""
 
     enabled: bool = True
@@ -64,8 +64,8 @@ class FuzzySettings:
     correction_ratio: int = 20
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "FuzzySettings":
-        """Settings from the ``components.fuzzy`` mapping (missing keys take the defaults)."""
+    def from_dict(cls, data: Mapping[str, Any]) -> "FuzzyConfig":
+        """The configuration from the ``components.fuzzy`` mapping (missing keys take the defaults)."""
         defaults = cls()
         values: dict[str, Any] = {}
         for setting in fields(cls):
@@ -138,8 +138,8 @@ def inner_indel(first: str, second: str) -> bool:
 class FuzzyLinker:
     """Find and link fuzzy candidate windows; see the module docstring."""
 
-    def __init__(self, settings: FuzzySettings, index: FuzzyIndex, trie: TermTrie, skip_words: frozenset[str]) -> None:
-        self.settings = settings
+    def __init__(self, config: FuzzyConfig, index: FuzzyIndex, trie: TermTrie, skip_words: frozenset[str]) -> None:
+        self.config = config
         self.index = index
         self.trie = trie
         self.skip_words = skip_words
@@ -170,15 +170,15 @@ class FuzzyLinker:
             return cached
         vocabulary = self.vocabulary
         found = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
-        if len(word) >= self.settings.min_indel_length:
+        if len(word) >= self.config.min_indel_length:
             found |= {word[:i] + word[i + 1:] for i in range(1, len(word) - 1)}
             found.update(self._insertions().get(word, ()))
         found = {candidate for candidate in found if candidate != word and candidate in vocabulary}
         # A correction must be a common word: far more frequent in the phrases than the
         # word as written (a long word has few real-word neighbours: one phrase is enough).
         own = self.frequency.get(word, 0)
-        minimum = 1 if len(word) >= self.settings.min_single_typo_length else self.settings.min_correction_count
-        needed = max(minimum, own * self.settings.correction_ratio)
+        minimum = 1 if len(word) >= self.config.min_single_typo_length else self.config.min_correction_count
+        needed = max(minimum, own * self.config.correction_ratio)
         result = tuple(sorted(candidate for candidate in found if self.frequency.get(candidate, 0) >= needed))
         if len(self._corrections) > 100_000:
             self._corrections.clear()
@@ -193,7 +193,7 @@ class FuzzyLinker:
         """
         if self._inner_insertions is None:
             index: dict[str, list[str]] = {}
-            shortest = self.settings.min_indel_length + 1
+            shortest = self.config.min_indel_length + 1
             for candidate in self.vocabulary:
                 if len(candidate) < shortest:
                     continue
@@ -206,10 +206,10 @@ class FuzzyLinker:
     def is_typo(self, word: str) -> bool:
         """True for an alphabetic word, long enough to correct, that no phrase uses or only a
         rare one does ("pian" names yaws, but is far more often a misspelt "pain")."""
-        if (len(word) < self.settings.min_typo_length or len(word) > MAX_WORD_LENGTH
-                or not word.isalpha() or word in self.settings.known_words):
+        if (len(word) < self.config.min_typo_length or len(word) > MAX_WORD_LENGTH
+                or not word.isalpha() or word in self.config.known_words):
             return False
-        return self.frequency.get(word, 0) <= self.settings.rare_count
+        return self.frequency.get(word, 0) <= self.config.rare_count
 
     # -- windows ----------------------------------------------------------------------
 
@@ -263,7 +263,7 @@ class FuzzyLinker:
                 spans.append((start, end))
             for start, end in spans:
                 content = self._content(words, start, end)
-                if len(content) < 2 and len(word) < self.settings.min_single_typo_length:
+                if len(content) < 2 and len(word) < self.config.min_single_typo_length:
                     continue
                 texts = [" ".join(fix if token == word else token for token in content) for fix in fixes]
                 windows.append((start, end, texts))
@@ -293,13 +293,13 @@ class FuzzyLinker:
 
     def _loose_edge(self, word: str) -> bool:
         """True for a word a window never starts or ends with (a skip word, a preposition)."""
-        return word in self.skip_words or word in self.settings.prepositions or not word.isalpha()
+        return word in self.skip_words or word in self.config.prepositions or not word.isalpha()
 
     def _preposition_windows(self, words: Sequence[str], cover: "FuzzyLinker._Cover",
                              boundary: bytes | bytearray) -> list[tuple[int, int, list[str]]]:
         windows = []
         length = len(words)
-        for position in positions_of(words, self.settings.prepositions):
+        for position in positions_of(words, self.config.prepositions):
             if position == 0 or cover.any[position]:
                 continue
             head = position - 1
@@ -308,7 +308,7 @@ class FuzzyLinker:
             cursor = position + 1
             while cursor < length and words[cursor] in self.skip_words and not cover.any[cursor]:
                 cursor += 1
-            for tail in range(1, self.settings.max_tail_words + 1):
+            for tail in range(1, self.config.max_tail_words + 1):
                 end = cursor + tail
                 if end > length or any(boundary[position: end]):
                     break
@@ -337,14 +337,14 @@ class FuzzyLinker:
         windows = self._typo_windows(words, cover, boundary)
         typo_count = len(windows)
         windows += self._preposition_windows(words, cover, boundary)
-        for number, (start, end, texts) in enumerate(windows[: self.settings.max_candidates]):
-            threshold = self.settings.typo_threshold if number < typo_count else self.settings.threshold
+        for number, (start, end, texts) in enumerate(windows[: self.config.max_candidates]):
+            threshold = self.config.typo_threshold if number < typo_count else self.config.threshold
             best = None
             for text in texts:
                 rows = self._candidate_rows(text)
                 if not rows:
                     continue
-                for score, phrase in self.index.top(text, rows, self.settings.top_k):
+                for score, phrase in self.index.top(text, rows, self.config.top_k):
                     if score < threshold:
                         break
                     if best is not None and score <= best[0]:
@@ -360,7 +360,7 @@ class FuzzyLinker:
 
     def _candidate_rows(self, text: str) -> list[int]:
         """Rows of the phrases holding every content word of a text (few, or none)."""
-        ignore = set(self.settings.prepositions) | self.skip_words
+        ignore = set(self.config.prepositions) | self.skip_words
         content = sorted({word for word in text.split() if word not in ignore},
                          key=lambda word: len(self.index.rows_with(word)))
         if not content:
@@ -370,7 +370,7 @@ class FuzzyLinker:
             if not rows:
                 break
             rows = rows & self.index.row_set(word)
-        return sorted(rows)[: self.settings.max_rows]
+        return sorted(rows)[: self.config.max_rows]
 
     def same_words(self, text: str, phrase: str) -> bool:
         """True when every content word of each side has a counterpart in the other.
@@ -380,7 +380,7 @@ class FuzzyLinker:
         skip words do not count. "tubulointerstitial nephropathy" is not
         "diphtheritic tubulointerstitial nephropathy".
         """
-        ignore = set(self.settings.prepositions) | self.skip_words
+        ignore = set(self.config.prepositions) | self.skip_words
         first = [word for word in text.split() if word not in ignore]
         second = [word for word in phrase.split() if word not in ignore]
         if not first or not second:
@@ -391,7 +391,7 @@ class FuzzyLinker:
     def _similar(self, first: str, second: str) -> bool:
         if first == second or one_edit(first, second):
             return True
-        stem = self.settings.stem_length
+        stem = self.config.stem_length
         return len(first) >= stem and len(second) >= stem and first[:stem] == second[:stem]
 
     def _entry(self, phrase: str) -> TermEntry | None:

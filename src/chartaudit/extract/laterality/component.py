@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span
 
 from chartaudit.extract.laterality.rules import LateralityRules
 from chartaudit.extract.sentences.component import sentence_bounds, sentence_token_starts
-from chartaudit.extract.targets.matcher import TARGET_ATTRIBUTE
+from chartaudit.extract.terms import TARGET_ATTRIBUTE
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class LateralityDetector:
 
     def __init__(self, nlp: Language, name: str, model_dir: Path) -> None:
         self.name = name
-        self.rules = LateralityRules.from_json(Path(model_dir))
+        self.rules = LateralityRules.from_dir(model_dir)
 
     def __call__(self, doc: Doc) -> Doc:
         entities = doc.ents

@@ -1,30 +1,24 @@
 """Laterality rules: side words, filler words, clause breaks and body sites (``anatomy.json``).
 
-Usage::
-
-    from chartaudit.extract.laterality.rules import LateralityRules
-    rules = LateralityRules.from_json(model_dir)
-    rules.side_of("Rt")  # "right"
+The words a note uses for a side ("rt", "b/l", "R") are data, here and nowhere
+else; the sides they stand for are the classification's (:data:`chartaudit.types.SIDES`).
 """
 
 from __future__ import annotations
 
-import json
-import logging
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
+from typing import Any, ClassVar
 
-logger = logging.getLogger(__name__)
+from chartaudit.resources.files import FileCheck, ModelFile
+from chartaudit.types import SIDES
 
-ANATOMY_FILE = "anatomy.json"
-
-_DEFAULT_SIDES = {"right": "right", "left": "left", "bilateral": "bilateral", "bilaterally": "bilateral", "both": "bilateral"}
+#: The sides a note's side word may stand for ("unspecified" is a code's side, never a note's).
+NOTE_SIDES: tuple[str, ...] = tuple(side for side in SIDES if side != "unspecified")
 
 
 @dataclass(frozen=True)
-class LateralityRules:
-    """Side words and body sites.
+class LateralityRules(ModelFile):
+    """``anatomy.json``: side words and body sites.
 
     sides (dict[str, str]): Lower-cased word -> "right" | "left" | "bilateral".
     case_sensitive_sides (dict[str, str]): Exact token -> side ("R", "L").
@@ -35,7 +29,14 @@ class LateralityRules:
     sites (dict[str, str]): Lower-cased site word(s) -> site name.
     """
 
-    sides: dict[str, str] = field(default_factory=lambda: dict(_DEFAULT_SIDES))
+    FILE_NAME = "anatomy.json"
+    DESCRIPTION = "side words and body sites"
+    MISSING = "no side words, no sites"
+    CACHED = True
+    KEYS: ClassVar[tuple[str, ...]] = ("sides", "case_sensitive_sides", "side_filler_words", "clause_breaks",
+                                       "max_tokens_before", "max_tokens_after", "sites")
+
+    sides: dict[str, str] = field(default_factory=dict)
     case_sensitive_sides: dict[str, str] = field(default_factory=dict)
     filler_words: frozenset[str] = frozenset()
     clause_breaks: frozenset[str] = frozenset()
@@ -44,13 +45,42 @@ class LateralityRules:
     sites: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_json(cls, model_dir: Path) -> "LateralityRules":
-        """Load ``anatomy.json`` of a model directory (cached per path).
+    def check(cls, check: FileCheck) -> dict[str, Any] | None:
+        data = check.json_object(cls.KEYS)
+        if data is None:
+            return None
+        for key in ("sides", "case_sensitive_sides"):
+            table = data.get(key, {})
+            if not isinstance(table, dict):
+                check.problem(f"\"{key}\" must be an object of word -> {' | '.join(NOTE_SIDES)}", value=key)
+                continue
+            for word, side in table.items():
+                if side not in NOTE_SIDES:
+                    check.problem(f"{key} {word!r}: side {side!r} is not one of {', '.join(NOTE_SIDES)}", value=word)
+        for key in ("side_filler_words", "clause_breaks"):
+            words = data.get(key, [])
+            if not isinstance(words, list) or not all(isinstance(word, str) for word in words):
+                check.problem(f"\"{key}\" must be a list of words", value=key)
+        for key in ("max_tokens_before", "max_tokens_after"):
+            value = data.get(key, 0)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                check.problem(f"\"{key}\" must be a number of tokens", value=key)
+        sites = data.get("sites", {})
+        if not isinstance(sites, dict) or not all(isinstance(site, str) for site in sites.values()):
+            check.problem("\"sites\" must be an object of word(s) -> body site", value="sites")
+        return data
 
-        model_dir (Path): The model directory.
-        RETURNS (LateralityRules): The rules (defaults when the file is missing).
-        """
-        return _load(str(Path(model_dir) / ANATOMY_FILE))
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "LateralityRules":
+        return cls(
+            sides={str(key).lower(): str(value) for key, value in data.get("sides", {}).items()},
+            case_sensitive_sides={str(key): str(value) for key, value in data.get("case_sensitive_sides", {}).items()},
+            filler_words=frozenset(str(word).lower() for word in data.get("side_filler_words", [])),
+            clause_breaks=frozenset(str(word).lower() for word in data.get("clause_breaks", [])),
+            max_tokens_before=int(data.get("max_tokens_before", 3)),
+            max_tokens_after=int(data.get("max_tokens_after", 6)),
+            sites={str(key).lower(): str(value) for key, value in data.get("sites", {}).items()},
+        )
 
     @property
     def side_words_lower(self) -> set[str]:
@@ -83,21 +113,3 @@ class LateralityRules:
             if site is not None:
                 return site
         return None
-
-
-@lru_cache(maxsize=8)
-def _load(path: str) -> LateralityRules:
-    file_path = Path(path)
-    if not file_path.exists():
-        logger.warning("No %s at %s: default side words, no sites", ANATOMY_FILE, file_path.parent)
-        return LateralityRules()
-    data = json.loads(file_path.read_text(encoding="utf-8"))
-    return LateralityRules(
-        sides={str(key).lower(): str(value) for key, value in data.get("sides", _DEFAULT_SIDES).items()},
-        case_sensitive_sides={str(key): str(value) for key, value in data.get("case_sensitive_sides", {}).items()},
-        filler_words=frozenset(str(word).lower() for word in data.get("side_filler_words", [])),
-        clause_breaks=frozenset(str(word).lower() for word in data.get("clause_breaks", [])),
-        max_tokens_before=int(data.get("max_tokens_before", 3)),
-        max_tokens_after=int(data.get("max_tokens_after", 6)),
-        sites={str(key).lower(): str(value) for key, value in data.get("sites", {}).items()},
-    )

@@ -1,11 +1,11 @@
 """Section detection: medSpaCy-format JSON rules, line-anchored headers, character offsets.
 
-Usage::
-
-    from chartaudit.extract.sections import SectionRules, Section
+``rules`` imports without spaCy; the component (``SectionDetector``, ``Section``,
+``section_at``, ``SECTIONS_ATTRIBUTE``) is imported on first use.
 """
 
-from chartaudit.extract.sections.component import SECTIONS_ATTRIBUTE, Section, SectionDetector, section_at
+from typing import Any
+
 from chartaudit.extract.sections.rules import SectionHeader, SectionRule, SectionRules
 
 __all__ = [
@@ -17,3 +17,11 @@ __all__ = [
     "SectionRules",
     "section_at",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("SECTIONS_ATTRIBUTE", "Section", "SectionDetector", "section_at"):
+        from chartaudit.extract.sections import component
+
+        return getattr(component, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -28,7 +28,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from chartaudit.extract.sections.rules import SECTION_RULES_FILE, SectionRules
+from chartaudit.extract.sections.rules import SectionRules
 from chartaudit.extract.tokenizer import doc_text
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class SectionDetector:
 
     def __init__(self, nlp: Language, name: str, model_dir: Path) -> None:
         self.name = name
-        self.rules = SectionRules.from_json(Path(model_dir) / SECTION_RULES_FILE)
+        self.rules = SectionRules.from_dir(model_dir)
         if not Doc.has_extension(SECTIONS_ATTRIBUTE):
             Doc.set_extension(SECTIONS_ATTRIBUTE, default=None)
 

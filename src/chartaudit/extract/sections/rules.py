@@ -7,27 +7,20 @@ only at the start of a line or after a sentence end (``. ! ? ; :``, optionally
 followed by a comma as in MTSamples' flattened notes), and must be followed by
 a colon or a line break.
 
-Usage::
-
-    from chartaudit.extract.sections.rules import SectionRules
-    rules = SectionRules.from_json(model_dir / "section_rules.json")
-    for header in rules.find_headers("HPI: cough\\nA/P: bronchitis"):
-        header.category, header.start, header.end
+``section_rules.json`` also names *groups* of categories that other parts read
+(``assessment``: the provider's current assessment; ``non_assessment``: sections
+that never document a current, assessed condition by themselves); the extractor
+gives them as :attr:`chartaudit.extract.Extractor.section_groups`.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-logger = logging.getLogger(__name__)
-
-SECTION_RULES_FILE = "section_rules.json"
+from chartaudit.resources.files import FileCheck, ModelFile
 
 #: Where a header may begin: the start of the text or of a line, or after a sentence end
 #: (optionally followed by a comma, as in MTSamples' flattened notes).
@@ -72,17 +65,29 @@ def _literal_key(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-class SectionRules:
-    """A compiled set of section rules.
+class SectionRules(ModelFile):
+    """``section_rules.json``: the compiled section rules, and the groups of categories.
 
-    Usage::
-
-        rules = SectionRules([SectionRule("Plan", "plan")])
-        list(rules.find_headers("Plan: rest"))
+    rules (list[SectionRule]): The header rules.
+    groups (Mapping[str, Iterable[str]]): Group name -> section categories.
     """
 
-    def __init__(self, rules: list[SectionRule]) -> None:
+    FILE_NAME = "section_rules.json"
+    DESCRIPTION = "section header rules and groups of sections"
+    MISSING = "every mention has section None"
+    KEYS: ClassVar[tuple[str, ...]] = ("section_rules", "groups")
+    #: The keys of one rule (medSpaCy's section rule format, without its parents and scopes).
+    RULE_KEYS: ClassVar[tuple[str, ...]] = ("literal", "category", "pattern", "metadata")
+    #: The keys of a rule's metadata.
+    METADATA_KEYS: ClassVar[tuple[str, ...]] = ("fallback", "requires_colon")
+
+    def __init__(self, rules: list[SectionRule], groups: Mapping[str, Any] | None = None) -> None:
         self.rules = list(rules)
+        #: Group name -> section categories ("assessment", "non_assessment").
+        self.groups: dict[str, frozenset[str]] = {
+            str(name): frozenset(str(category) for category in categories)
+            for name, categories in (groups or {}).items()
+        }
         self._categories: dict[str, str] = {}
         literal_rules = [rule for rule in self.rules if rule.pattern is None]
         pattern_rules = [rule for rule in self.rules if rule.pattern is not None]
@@ -95,32 +100,56 @@ class SectionRules:
             self._patterns.append((re.compile(f"(?:{rule.pattern}){ending}", re.IGNORECASE), rule.category))
 
     @classmethod
-    def from_json(cls, path: Path) -> "SectionRules":
-        """Load rules from a medSpaCy-format JSON file (``{"section_rules": [...]}``).
-
-        path (Path): The JSON file.
-        RETURNS (SectionRules): The compiled rules (none when the file is missing).
-        """
-        path = Path(path)
-        if not path.exists():
-            logger.warning("No section rules at %s: every mention has section None", path)
-            return cls([])
-        data = json.loads(path.read_text(encoding="utf-8"))
-        rules = []
-        for item in data.get("section_rules", []):
-            pattern = item.get("pattern")
-            if pattern is not None and not isinstance(pattern, str):
-                logger.warning("Section rule %r: token patterns are not supported, skipped", item.get("literal"))
+    def check(cls, check: FileCheck) -> dict[str, Any] | None:
+        data = check.parse_json()
+        if isinstance(data, dict):
+            check.known_keys(data, cls.KEYS)
+        categories: set[str] = set()
+        for _, label, rule, literal, line in check.rules_with_literals(data, "section_rules", cls.RULE_KEYS):
+            category = rule.get("category")
+            if not isinstance(category, str) or not category.strip():
+                check.problem(f"{label} {literal!r}: \"category\" must be a non-empty string", line=line)
+            else:
+                categories.add(category)
+            if rule.get("pattern") is not None:
+                check.compile_regex(rule["pattern"], f"{label} {literal!r}", re.IGNORECASE)
+            metadata = rule.get("metadata")
+            if metadata is not None:
+                if isinstance(metadata, dict):
+                    check.known_keys(metadata, cls.METADATA_KEYS, f"{label} {literal!r} metadata")
+                else:
+                    check.problem(f"{label} {literal!r}: \"metadata\" must be an object", line=line)
+        if not isinstance(data, dict) or check.problems:
+            return data if isinstance(data, dict) else None
+        groups = data.get("groups", {})
+        if not isinstance(groups, dict):
+            check.problem("\"groups\" must be an object of group name -> section categories", value="groups")
+            return data
+        for name, members in groups.items():
+            if not isinstance(members, list) or not all(isinstance(member, str) for member in members):
+                check.problem(f"groups {name!r}: must be a list of section categories", value=name)
                 continue
-            rules.append(
-                SectionRule(
-                    literal=str(item["literal"]),
-                    category=str(item["category"]),
-                    pattern=pattern,
-                    metadata=dict(item.get("metadata") or {}),
-                )
+            for member in members:
+                if member not in categories:
+                    check.problem(f"groups {name!r}: {member!r} is not the category of any section rule", value=name)
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "SectionRules":
+        rules = [
+            SectionRule(
+                literal=str(item["literal"]),
+                category=str(item["category"]),
+                pattern=item.get("pattern"),
+                metadata=dict(item.get("metadata") or {}),
             )
-        return cls(rules)
+            for item in data.get("section_rules", [])
+        ]
+        return cls(rules, data.get("groups", {}))
+
+    @classmethod
+    def when_missing(cls) -> "SectionRules":
+        return cls([])
 
     @property
     def categories(self) -> set[str]:

@@ -1,12 +1,18 @@
 """Sentence splitting: a fast line-aware rule splitter (instead of PyRuSH).
 
-Usage::
-
-    from chartaudit.extract.sentences import SentenceRules
-    SentenceRules().sentence_starts("No fever. Cough present.")
+``rules`` imports without spaCy; the component (``SentenceSplitter``) is imported on first use.
 """
 
-from chartaudit.extract.sentences.component import SentenceSplitter
+from typing import Any
+
 from chartaudit.extract.sentences.rules import SentenceRules
 
 __all__ = ["SentenceRules", "SentenceSplitter"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SentenceSplitter":
+        from chartaudit.extract.sentences.component import SentenceSplitter
+
+        return SentenceSplitter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

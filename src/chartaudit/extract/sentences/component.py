@@ -27,7 +27,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from chartaudit.extract.sections.component import SECTIONS_ATTRIBUTE
-from chartaudit.extract.sentences.rules import SENTENCE_RULES_FILE, SentenceRules
+from chartaudit.extract.sentences.rules import SentenceRules
 from chartaudit.extract.tokenizer import doc_text
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class SentenceSplitter:
 
     def __init__(self, nlp: Language, name: str, model_dir: Path) -> None:
         self.name = name
-        self.rules = SentenceRules.from_json(Path(model_dir) / SENTENCE_RULES_FILE)
+        self.rules = SentenceRules.from_dir(model_dir)
 
     def __call__(self, doc: Doc) -> Doc:
         length = len(doc)

@@ -10,22 +10,17 @@ Section headers start a sentence and so does the text after them.
 Usage::
 
     from chartaudit.extract.sentences.rules import SentenceRules
-    rules = SentenceRules.from_json(model_dir / "sentence_rules.json")
-    rules.sentence_starts("No fever. Cough present.")  # [0, 10]
+    SentenceRules.from_dir(model_dir).sentence_starts("No fever. Cough present.")  # [0, 10]
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any, ClassVar
 
-logger = logging.getLogger(__name__)
-
-SENTENCE_RULES_FILE = "sentence_rules.json"
+from chartaudit.resources.files import FileCheck, ModelFile
 
 _NEXT_TEXT = re.compile(r"[\s,]*")
 _LINE_BREAK = re.compile(r"\n")
@@ -34,8 +29,8 @@ _DEFAULT_ENDINGS = [",", "-", "/", "and", "or", "of", "with", "for", "to", "the"
 
 
 @dataclass
-class SentenceRules:
-    """The data of the sentence splitter.
+class SentenceRules(ModelFile):
+    """``sentence_rules.json``: the data of the sentence splitter.
 
     terminal_punctuation (str): Characters that end a sentence.
     non_terminal_abbreviations (list[str]): Words ending in "." that do not.
@@ -43,6 +38,12 @@ class SentenceRules:
     wrap_min_line_length (int): A shorter line is never a wrapped line.
     continuation_endings (list[str]): A line ending in one of these continues.
     """
+
+    FILE_NAME = "sentence_rules.json"
+    DESCRIPTION = "sentence splitter rules"
+    MISSING = "the built-in sentence rules apply"
+    KEYS: ClassVar[tuple[str, ...]] = ("terminal_punctuation", "non_terminal_abbreviations", "bullet_pattern",
+                                       "wrap_min_line_length", "continuation_endings")
 
     terminal_punctuation: str = ".!?;"
     non_terminal_abbreviations: list[str] = field(default_factory=list)
@@ -59,17 +60,23 @@ class SentenceRules:
         self._endings = {ending.lower() for ending in self.continuation_endings}
 
     @classmethod
-    def from_json(cls, path: Path) -> "SentenceRules":
-        """Load the rules (the defaults when the file is missing).
+    def check(cls, check: FileCheck) -> dict[str, Any] | None:
+        data = check.json_object(cls.KEYS)
+        if data is None:
+            return None
+        if "bullet_pattern" in data:
+            check.compile_regex(data["bullet_pattern"], "bullet_pattern", re.MULTILINE)
+        if "terminal_punctuation" in data and not isinstance(data["terminal_punctuation"], str):
+            check.problem("\"terminal_punctuation\" must be a string", value="terminal_punctuation")
+        for key in ("non_terminal_abbreviations", "continuation_endings"):
+            if key in data and not isinstance(data[key], list):
+                check.problem(f"\"{key}\" must be a list", value=key)
+        if "wrap_min_line_length" in data and not isinstance(data["wrap_min_line_length"], int):
+            check.problem("\"wrap_min_line_length\" must be a number of characters", value="wrap_min_line_length")
+        return data
 
-        path (Path): ``sentence_rules.json``.
-        RETURNS (SentenceRules): The rules.
-        """
-        path = Path(path)
-        if not path.exists():
-            logger.warning("No sentence rules at %s: using defaults", path)
-            return cls()
-        data = json.loads(path.read_text(encoding="utf-8"))
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "SentenceRules":
         return cls(
             terminal_punctuation=str(data.get("terminal_punctuation", ".!?;")),
             non_terminal_abbreviations=list(data.get("non_terminal_abbreviations", [])),

@@ -1,10 +1,9 @@
 """Target matching: ICD-10-CM generated terms, the curated lexicon and abbreviations.
 
-``build.py`` generates ``models/icd10cm/terms-2026.json.gz`` (build time only);
-``matcher.py`` is the spaCy component; ``terms.py`` the term tables and trie;
-``normalize.py`` the normalisation shared by both.
-
-Usage::
-
-    python -m chartaudit.extract.targets.build
+``matcher.py`` is the spaCy component; ``build.py`` generates
+``models/icd10cm/terms-2026.json.gz`` (build time only: ``python -m
+chartaudit.extract.targets.build``); ``normalize.py`` rewrites descriptions into
+phrases and reads derived word forms. The term types, the trie and the hits the
+matcher sets are in :mod:`chartaudit.extract.terms`; the curated term files in
+:mod:`chartaudit.extract.lexicon`.
 """

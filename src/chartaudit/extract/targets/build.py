@@ -49,15 +49,17 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from chartaudit.extract.settings import component_settings, load_meta
-from chartaudit.extract.targets.normalize import PhraseVariants, phrase_key
+from chartaudit.extract.config import ModelConfig
+from chartaudit.extract.targets.normalize import PhraseVariants
+from chartaudit.extract.terms import DEFAULT_TERMS_FILE
 from chartaudit.resources import default_model_dir, icd10cm_dir
+from chartaudit.resources.words import WordRules
+from chartaudit.types import SIDES
 
 logger = logging.getLogger(__name__)
 
-#: The words ICD-10-CM descriptions use to state a side (fixed by the classification).
-ICD_SIDE_WORDS = {"right": "right", "left": "left", "bilateral": "bilateral", "unspecified": "unspecified"}
-_SIDE_TEXT = re.compile(r"\b(?:right|left|bilateral)\b", re.IGNORECASE)
+#: A side a description states ("right", "left", "bilateral"; not "unspecified").
+_SIDE_TEXT = re.compile(rf"\b(?:{'|'.join(side for side in SIDES if side != 'unspecified')})\b", re.IGNORECASE)
 _WORDS = re.compile(r"[a-z0-9]+")
 #: A source text that is only an acronym ("PIN", "TACO NOS"): lower-cased it would
 #: match ordinary words, so it is left to the case-sensitive abbreviations.
@@ -72,18 +74,14 @@ _EFFECT_WORDS = re.compile(r"\b(?:poisoning|toxic|toxicity|adverse|underdosing|o
 #: Rank of a phrase's origin: the description beats inclusion terms, which beat variants.
 RANK_DESCRIPTION, RANK_INCLUSION, RANK_VARIANT, RANK_FINDING = 0, 1, 2, 3
 MAX_CODES_PER_PHRASE = 3
-DEFAULT_OUTPUT_NAME = "terms-2026.json.gz"
 
 
 def _side_of(words: list[str]) -> str | None:
-    if "right" in words and "left" in words:
+    """The side a description's words state: right and left together are bilateral."""
+    stated = [side for side in SIDES if side in words]
+    if "right" in stated and "left" in stated:
         return "bilateral"
-    for side in ("right", "left", "bilateral"):
-        if side in words:
-            return side
-    if "unspecified" in words:
-        return "unspecified"
-    return None
+    return stated[0] if stated else None
 
 
 def find_families(cm: Any, codes: list[str]) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
@@ -106,7 +104,7 @@ def find_families(cm: Any, codes: list[str]) -> tuple[dict[str, dict[str, str]],
             side = _side_of(words)
             if side is None:
                 continue
-            key = tuple(word for word in words if word not in ICD_SIDE_WORDS)
+            key = tuple(word for word in words if word not in SIDES)
             groups[key][side].append(child)
         for sides in groups.values():
             if "right" not in sides or "left" not in sides:
@@ -203,8 +201,9 @@ def _resolve_codes(cm: Any, codes: set[str]) -> list[str]:
 def build_terms(model_dir: Path | None = None) -> dict[str, Any]:
     """Generate the ICD-10-CM target terms.
 
-    model_dir (Path | None): The model whose tokenizer special cases and target
-        settings (drop patterns, stop phrases) are used; the default model when None.
+    model_dir (Path | None): The model whose tokenizer special cases, word normaliser
+        and target configuration (drop patterns, stop phrases) are used; the default
+        model when None.
     RETURNS (dict[str, Any]): The JSON-ready term table.
 
     Usage::
@@ -219,20 +218,22 @@ def build_terms(model_dir: Path | None = None) -> dict[str, Any]:
 
     started = time.perf_counter()
     model_dir = Path(model_dir) if model_dir else default_model_dir()
-    settings = component_settings(load_meta(model_dir), "targets")
+    model_config = ModelConfig.from_dir(model_dir)
+    config = model_config.component_config("targets")
+    phrase_key = WordRules.from_dir(model_dir).phrase_key
     variants = PhraseVariants(
-        drop_patterns=settings.get("drop_patterns", []),
-        optional_words=settings.get("optional_words", []),
-        prepositions=settings.get("reorder_prepositions", ["of", "in"]),
-        max_head_tokens=int(settings.get("reorder_max_head_tokens", 2)),
-        max_tail_tokens=int(settings.get("reorder_max_tail_tokens", 3)),
-        synonyms={str(key): list(value) for key, value in settings.get("synonyms", {}).items()},
-        max_synonym_variants=int(settings.get("max_synonym_variants", 8)),
-        split_conjunctions=bool(settings.get("split_conjunctions", False)),
+        drop_patterns=config.get("drop_patterns", []),
+        optional_words=config.get("optional_words", []),
+        prepositions=config.get("reorder_prepositions", ["of", "in"]),
+        max_head_tokens=int(config.get("reorder_max_head_tokens", 2)),
+        max_tail_tokens=int(config.get("reorder_max_tail_tokens", 3)),
+        synonyms={str(key): list(value) for key, value in config.get("synonyms", {}).items()},
+        max_synonym_variants=int(config.get("max_synonym_variants", 8)),
+        split_conjunctions=bool(config.get("split_conjunctions", False)),
     )
-    stop_phrases = {phrase_key(phrase.split()) for phrase in settings.get("stop_phrases", [])}
-    edge_words = set(settings.get("edge_words", []))
-    max_tokens = int(settings.get("max_phrase_tokens", 8))
+    stop_phrases = {phrase_key(phrase.split()) for phrase in config.get("stop_phrases", [])}
+    edge_words = set(config.get("edge_words", []))
+    max_tokens = int(config.get("max_phrase_tokens", 8))
 
     nlp = spacy.blank("en")
     add_special_cases(nlp, load_special_cases(model_dir))
@@ -266,10 +267,10 @@ def build_terms(model_dir: Path | None = None) -> dict[str, Any]:
                     continue
                 raw.append((phrase, base, rank if index == 0 else max(rank, RANK_VARIANT)))
 
-    organ_settings = settings.get("organ_findings", {})
+    organ_config = config.get("organ_findings", {})
     findings = organ_finding_texts(cm, codes, {str(noun): [str(organ) for organ in excluded]
-                                               for noun, excluded in organ_settings.get("nouns", {}).items()},
-                                   [str(organ) for organ in organ_settings.get("organs", [])])
+                                               for noun, excluded in organ_config.get("nouns", {}).items()},
+                                   [str(organ) for organ in organ_config.get("organs", [])])
     for text, code in findings:
         for phrase in variants.expand(text):
             if "," not in phrase:
@@ -313,7 +314,7 @@ def build_terms(model_dir: Path | None = None) -> dict[str, Any]:
     return {
         "meta": {
             "source": "ICD-10-CM 2026 via simple_icd_10_cm 1.5.0",
-            "model": str(load_meta(model_dir).get("name", "")),
+            "model": model_config.name,
             "phrase_count": len(terms),
             "family_count": len(families),
             "code_count": len(codes),
@@ -337,7 +338,7 @@ def write_terms(table: dict[str, Any], path: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Command line: build the terms file."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=icd10cm_dir() / DEFAULT_OUTPUT_NAME)
+    parser.add_argument("--out", type=Path, default=icd10cm_dir() / DEFAULT_TERMS_FILE)
     parser.add_argument("--model-dir", type=Path, default=None)
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

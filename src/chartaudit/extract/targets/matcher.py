@@ -2,7 +2,8 @@
 
 Three kinds of targets, longest match winning and no overlaps:
 
-* trie matches over normalised words (lower-cased, crudely singular) of the
+* trie matches over the words' lemmas (:meth:`chartaudit.resources.words.WordRules.lemma`:
+  lower-cased, American spelling, crudely singular) of the
   generated ICD-10-CM terms and the curated lexicon (lexicon wins for the same
   phrase). Determiners ("the", "his") and side words ("right", "b/l") are passed
   over inside a match when the trie has no literal path through them, so "pain
@@ -29,8 +30,9 @@ Three kinds of targets, longest match winning and no overlaps:
 Terms added at run time are passed per call (``extra_terms``), so a cached
 pipeline is never changed.
 
-Each entity gets ``Span._.chartaudit_target``: a :class:`TargetHit` (term,
-source, and later side, site and assertion flags). Per token the component
+Each entity gets ``Span._.chartaudit_target``: a
+:class:`~chartaudit.extract.terms.TargetHit` (term, source, and later side, site
+and assertion flags). Per token the component
 only reads two ``numpy`` arrays (``LOWER``, ``ORTH``) and does one dict look-up.
 
 Usage::
@@ -44,7 +46,6 @@ Usage::
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.attrs import LOWER, ORTH
@@ -52,32 +53,31 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from chartaudit.extract._lists import positions_of
-from chartaudit.extract.fuzzy import FuzzyIndex, FuzzyLinker, FuzzySettings
+from chartaudit.extract.config import ModelConfig
+from chartaudit.extract.fuzzy import FuzzyConfig, FuzzyIndex, FuzzyLinker
 from chartaudit.extract.laterality.rules import LateralityRules
-from chartaudit.extract.settings import component_settings, load_meta
+from chartaudit.extract.lexicon import Abbreviations, Lexicon
 from chartaudit.extract.sentences.component import sentence_token_starts
-from chartaudit.extract.targets.normalize import WordForms, normalize_word
-from chartaudit.extract.targets.terms import (
-    LEXICON_FILE,
+from chartaudit.extract.targets.normalize import WordForms
+from chartaudit.extract.terms import (
+    DEFAULT_TERMS_FILE,
+    TARGET_ATTRIBUTE,
+    TARGET_LABEL,
     TERMINAL,
     AbbreviationRule,
+    TargetHit,
     TermEntry,
     TermTrie,
     descriptions_of,
     icd_trie,
     load_icd_terms,
     make_entry,
-    read_abbreviations,
-    read_lexicon,
+    phrase_lemmas,
 )
 from chartaudit.resources import icd10cm_dir
+from chartaudit.resources.words import WordRules
 
 logger = logging.getLogger(__name__)
-
-TARGET_ATTRIBUTE = "chartaudit_target"
-TARGET_LABEL = "CONDITION"
-ABBREVIATIONS_FILE = "abbreviations.json"
-DEFAULT_TERMS_FILE = "terms-2026.json.gz"
 
 #: Priority of a source when two candidates have the same span (higher wins).
 _SOURCE_PRIORITY = {"runtime": 3, "abbreviation": 2, "lexicon": 1, "icd": 0, "fuzzy": -1}
@@ -87,29 +87,6 @@ _WORD_FORM_PRIORITY = -1
 _MAX_CACHE = 500_000
 
 
-@dataclass
-class TargetHit:
-    """One matched target and everything later components learn about it.
-
-    entry (TermEntry): What the phrase means.
-    source (str): "lexicon" | "icd" | "abbreviation" | "fuzzy".
-    side (str | None): "right" | "left" | "bilateral", set by the laterality component.
-    site (str | None): The body site, set by the laterality component.
-    flags (set[str]): Assertion flags set by ConText and the sections.
-    """
-
-    entry: TermEntry
-    source: str
-    side: str | None = None
-    site: str | None = None
-    flags: set[str] = field(default_factory=set)
-
-    @property
-    def codes(self) -> list[str]:
-        """The candidate codes, side-specific when the side is known."""
-        return self.entry.codes_for_side(self.side)
-
-
 class TargetMatcher:
     """Find targets (conditions) in a doc; see the module docstring."""
 
@@ -117,30 +94,33 @@ class TargetMatcher:
         self.name = name
         self.vocab = nlp.vocab
         model_dir = Path(model_dir)
-        meta = load_meta(model_dir)
-        settings = component_settings(meta, "targets")
-        self.max_phrase_tokens = int(settings.get("max_phrase_tokens", 8))
-        laterality = LateralityRules.from_json(model_dir)
-        skip_words = {normalize_word(word) for word in settings.get("skip_words", [])}
-        skip_words |= {normalize_word(word) for word in laterality.side_words_lower}
+        model_config = ModelConfig.from_dir(model_dir)
+        config = model_config.component_config("targets")
+        #: The model's word normaliser: notes and phrases are compared by their lemmas.
+        self.words = WordRules.from_dir(model_dir)
+        lemma = self.words.lemma
+        self.max_phrase_tokens = int(config.get("max_phrase_tokens", 8))
+        laterality = LateralityRules.from_dir(model_dir)
+        skip_words = {lemma(word) for word in config.get("skip_words", [])}
+        skip_words |= {lemma(word) for word in laterality.side_words_lower}
         self.skip_words = frozenset(skip_words)
         self._tokenizer = nlp.tokenizer
-        stop_phrases = {self.phrase_words(phrase) for phrase in settings.get("stop_phrases", [])}
+        stop_phrases = {self.phrase_words(phrase) for phrase in config.get("stop_phrases", [])}
 
         if terms_path is None:
-            terms_path = icd10cm_dir() / str(meta.get("icd10cm_terms", DEFAULT_TERMS_FILE))
+            terms_path = icd10cm_dir() / (model_config.icd10cm_terms or DEFAULT_TERMS_FILE)
         icd_data = load_icd_terms(str(terms_path))
         self.families = icd_data.get("families", {})
         self._icd_data = icd_data
         self.trie: TermTrie = icd_trie(icd_data, {" ".join(words) for words in stop_phrases})
         icd_count = len(self.trie)
         lexicon: dict[tuple[str, ...], TermEntry] = {}
-        for phrase, code, concept in read_lexicon(model_dir / LEXICON_FILE):
+        for phrase, code, concept in Lexicon.from_dir(model_dir).rows:
             words = self.phrase_words(phrase)
             lexicon[words] = make_entry(concept, code, "lexicon", self.families)
             self.trie.insert(words, lexicon[words])
         self.abbreviations: dict[int, AbbreviationRule] = {}
-        for short_form, (long_form, not_followed_by) in read_abbreviations(model_dir / ABBREVIATIONS_FILE).items():
+        for short_form, (long_form, not_followed_by) in Abbreviations.from_dir(model_dir).abbreviations.items():
             entry = lexicon.get(self.phrase_words(long_form))
             if entry is None:
                 logger.warning("Abbreviation %r: long form %r is not a lexicon phrase, skipped", short_form, long_form)
@@ -148,16 +128,16 @@ class TargetMatcher:
             key = self.vocab.strings.add(short_form)
             self.abbreviations[key] = AbbreviationRule(short_form, entry, frozenset(not_followed_by))
         self._norm_cache: dict[int, str] = {}
-        self.word_forms = WordForms.from_settings(settings.get("word_forms", {}))
-        coordination = settings.get("coordination", {})
-        self.coordinators = frozenset(normalize_word(word) for word in coordination.get("conjunctions", []))
+        self.word_forms = WordForms.from_config(config.get("word_forms", {}), lemma)
+        coordination = config.get("coordination", {})
+        self.coordinators = frozenset(lemma(word) for word in coordination.get("conjunctions", []))
         self.max_coordinated = int(coordination.get("max_modifiers", 4))
         self._form_cache: dict[str, str | None] = {}
         self._form_checked: set[str] = set()
         self._form_of: dict[str, str] = {}
-        self.fuzzy_settings = FuzzySettings.from_dict(component_settings(meta, "fuzzy"))
+        self.fuzzy_config = FuzzyConfig.from_dict(model_config.component_config("fuzzy"))
         self._fuzzy: FuzzyLinker | None = None
-        self._fuzzy_loaded = not self.fuzzy_settings.enabled
+        self._fuzzy_loaded = not self.fuzzy_config.enabled
         if not Span.has_extension(TARGET_ATTRIBUTE):
             Span.set_extension(TARGET_ATTRIBUTE, default=None)
         logger.debug(
@@ -173,12 +153,12 @@ class TargetMatcher:
         return descriptions_of(self._icd_data)
 
     def phrase_words(self, phrase: str) -> tuple[str, ...]:
-        """Normalised words of a phrase, tokenised exactly as notes are.
+        """The lemmas of a phrase's words, tokenised exactly as notes are.
 
         phrase (str): A phrase such as "Kidney stones".
         RETURNS (tuple[str, ...]): ("kidney", "stone").
         """
-        return tuple(normalize_word(token.text) for token in self._tokenizer(phrase) if not token.is_space)
+        return phrase_lemmas(self._tokenizer, self.words, phrase)
 
     def build_trie(self, terms: dict[str, str | None], concepts: dict[str, str] | None = None) -> TermTrie:
         """A trie of run-time terms (``Extractor.add_terms``); codes may be None.
@@ -201,9 +181,9 @@ class TargetMatcher:
         """The fuzzy linker (loaded on first use), or None when ``components.fuzzy`` turns it off."""
         if not self._fuzzy_loaded:
             self._fuzzy_loaded = True
-            index = FuzzyIndex.load(icd10cm_dir() / self.fuzzy_settings.artifact)
+            index = FuzzyIndex.load(icd10cm_dir() / self.fuzzy_config.artifact)
             if index is not None:
-                self._fuzzy = FuzzyLinker(self.fuzzy_settings, index, self.trie, self.skip_words)
+                self._fuzzy = FuzzyLinker(self.fuzzy_config, index, self.trie, self.skip_words)
         return self._fuzzy
 
     def _fuzzy_candidates(self, doc: Doc, words: list[str], candidates: list) -> None:
@@ -230,7 +210,7 @@ class TargetMatcher:
                 if words[index] is None:
                     word = cache.get(key)
                     if word is None:
-                        word = cache[key] = normalize_word(strings[key])
+                        word = cache[key] = self.words.lemma(strings[key])
                     words[index] = word
         return words
 
@@ -251,7 +231,7 @@ class TargetMatcher:
             self._abbreviation_candidates(doc, candidates)
         if Doc.has_extension("abbreviations"):
             self._definition_candidates(doc, words, extra_terms, candidates)
-        if self.fuzzy_settings.enabled:
+        if self.fuzzy_config.enabled:
             self._fuzzy_candidates(doc, words, candidates)
         doc.set_ents(self._select(doc, candidates), default="outside")  # as ``doc.ents = ...``, without copying the spans
         return doc

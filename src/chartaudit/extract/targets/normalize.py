@@ -1,104 +1,21 @@
-"""Term normalisation shared by the target matcher and the ICD-10-CM term builder.
+"""Rewriting phrases for the target terms: ICD-10-CM descriptions into the phrases notes use.
 
-A phrase and the note's tokens are compared as *normalised words*: lower-cased,
-crudely singularised ("allergies" -> "allergy", "stones" -> "stone"). The
-builder also rewrites ICD-10-CM descriptions into the phrases notes use: it
-drops "unspecified"-style qualifiers, expands nonessential parenthetical
-modifiers and adds clinical word-order variants.
-
-Usage::
-
-    from chartaudit.extract.targets.normalize import normalize_word, PhraseVariants
-    normalize_word("Allergies")  # "allergy"
-    variants = PhraseVariants(drop_patterns=[r",\\s*unspecified\\b"])
-    variants.expand("Essential (primary) hypertension")
+The term builder drops "unspecified"-style qualifiers, expands nonessential
+parenthetical modifiers, adds clinical word-order variants and synonyms
+(:class:`PhraseVariants`); the target matcher reads a note's adjectives as the
+nouns they derive from (:class:`WordForms`). Words are compared by their lemmas,
+which the one word normaliser gives (:class:`chartaudit.resources.words.WordRules`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import product
 
-#: Endings kept as they are by the crude singulariser ("sinus", "psoriasis", "glass").
-_KEEP_ENDINGS = ("ss", "us", "is", "'s", "ys", "os")
-
 _PARENTHETICAL = re.compile(r"\(([^()]*)\)")
 _SPACES = re.compile(r"\s+")
-
-
-#: Plurals the crude rules below would get wrong ("calculi", "emboli").
-_IRREGULAR_PLURALS = {
-    "calculi": "calculus",
-    "emboli": "embolus",
-    "thrombi": "thrombus",
-    "bronchi": "bronchus",
-    "fungi": "fungus",
-    "nuclei": "nucleus",
-    "diverticula": "diverticulum",
-    "ganglia": "ganglion",
-    "bacteria": "bacterium",
-    "sequelae": "sequela",
-    "vertebrae": "vertebra",
-}
-
-
-#: British spellings, rewritten to the American spelling ICD-10-CM uses ("anaemia",
-#: "oedema", "haematoma", "diarrhoea", "tumour", "paediatric").
-_BRITISH = [
-    (re.compile(r"(?<=[a-z])aem"), "em"),
-    (re.compile(r"^haem"), "hem"),
-    (re.compile(r"^oe(?=[dsn])"), "e"),
-    (re.compile(r"^foet"), "fet"),
-    (re.compile(r"(?<=rrh)oea"), "ea"),
-    (re.compile(r"^tumour"), "tumor"),
-    (re.compile(r"paed"), "ped"),
-]
-_BRITISH_HINT = re.compile(r"ae|oe|our")
-
-
-def normalize_word(word: str) -> str:
-    """Lower-case, spell the American way and crudely singularise one token.
-
-    word (str): A token's text.
-    RETURNS (str): The normalised word.
-
-    Usage::
-
-        normalize_word("Stones")  # "stone"
-    """
-    lower = word.lower()
-    if _BRITISH_HINT.search(lower):
-        for pattern, replacement in _BRITISH:
-            lower = pattern.sub(replacement, lower)
-    irregular = _IRREGULAR_PLURALS.get(lower)
-    if irregular is not None:
-        return irregular
-    if len(lower) <= 3 or not lower.endswith("s") or not lower[-2].isalpha():
-        return lower
-    if lower.endswith("tases") and len(lower) > 7:
-        return lower[:-2] + "is"  # metastases, bronchiectases
-    if lower.endswith("ies") and len(lower) > 4:
-        return lower[:-3] + "y"
-    if lower.endswith("oses") and len(lower) > 6:
-        return lower[:-4] + "osis"  # keratoses, stenoses, diagnoses
-    if lower.endswith(_KEEP_ENDINGS):
-        return lower
-    return lower[:-1]
-
-
-def phrase_key(words: Iterable[str]) -> str:
-    """Join normalised words into the key the term tables use.
-
-    words (Iterable[str]): Token texts of a phrase.
-    RETURNS (str): The space-joined normalised words.
-
-    Usage::
-
-        phrase_key(["Kidney", "stones"])  # "kidney stone"
-    """
-    return " ".join(normalize_word(word) for word in words if word.strip())
 
 
 def clean_spaces(text: str) -> str:
@@ -127,7 +44,7 @@ class WordForms:
 
     Usage::
 
-        forms = WordForms.from_settings({"suffix_rules": [["otic", "osis"]], "words": {"pale": "pallor"}})
+        forms = WordForms.from_config({"suffix_rules": [["otic", "osis"]], "words": {"pale": "pallor"}}, rules.lemma)
         forms.candidates("cirrhotic")  # ["cirrhosis"]
     """
 
@@ -137,14 +54,17 @@ class WordForms:
     not_before: frozenset[str] = frozenset()
 
     @classmethod
-    def from_settings(cls, settings: dict) -> "WordForms":
-        """Read ``components.targets.word_forms`` (``suffix_rules``, ``words``, ``min_length``, ``not_before``)."""
+    def from_config(cls, config: dict, lemma: Callable[[str], str]) -> "WordForms":
+        """Read ``components.targets.word_forms`` (``suffix_rules``, ``words``, ``min_length``, ``not_before``).
+
+        lemma (Callable[[str], str]): The model's word normaliser (``not_before`` holds lemmas).
+        """
         return cls(
             suffix_rules=[(str(ending).lower(), str(replacement).lower())
-                          for ending, replacement in settings.get("suffix_rules", [])],
-            words={str(word).lower(): str(noun).lower() for word, noun in settings.get("words", {}).items()},
-            min_length=int(settings.get("min_length", 6)),
-            not_before=frozenset(normalize_word(str(word)) for word in settings.get("not_before", [])),
+                          for ending, replacement in config.get("suffix_rules", [])],
+            words={str(word).lower(): str(noun).lower() for word, noun in config.get("words", {}).items()},
+            min_length=int(config.get("min_length", 6)),
+            not_before=frozenset(lemma(str(word)) for word in config.get("not_before", [])),
         )
 
     def __bool__(self) -> bool:

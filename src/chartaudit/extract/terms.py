@@ -1,22 +1,20 @@
-"""Target terms: what a phrase means (concept, codes, side table) and the token trie.
+"""Target terms and hits: what a phrase means, the token trie, and what a match carries.
 
 Terms come from three places, loaded in this order so that later ones win for
-the same phrase: the generated ICD-10-CM terms (``models/icd10cm/terms-2026.json.gz``),
-the curated lexicon (``lexicon.csv``: ``phrase,code,concept``) and terms added
-at run time (``Extractor.add_terms``). Case-sensitive abbreviations
+the same phrase: the generated ICD-10-CM terms (``models/icd10cm/terms-2026.json.gz``,
+written by ``python -m chartaudit.extract.targets.build``), the curated lexicon
+(``lexicon.csv``, :class:`chartaudit.extract.lexicon.Lexicon`) and terms added at
+run time (``Extractor.add_terms``). Case-sensitive abbreviations
 (``abbreviations.json``) point at lexicon phrases.
 
-Usage::
-
-    from chartaudit.extract.targets.terms import TermTrie, TermEntry
-    trie = TermTrie()
-    trie.insert(["chest", "pain"], TermEntry("Chest pain", ("R07.9",), "lexicon"))
-    trie.longest(["chest", "pain", "today"], 0, skip=frozenset())  # (2, entry)
+The target matcher fills the trie and sets a :class:`TargetHit` on each match
+(``Span._.chartaudit_target``); the fuzzy linker looks phrases up in the same
+trie; the laterality and ConText components and the extractor read the hits.
+This module is what they share, so none of them imports another for it.
 """
 
 from __future__ import annotations
 
-import csv
 import gzip
 import json
 import logging
@@ -26,12 +24,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from chartaudit.knowledge.codes import normalize_code
+from chartaudit.resources.words import WordRules
+
 logger = logging.getLogger(__name__)
 
 #: The key under which a trie node stores the term ending there.
 TERMINAL = "\x00"
 
-LEXICON_FILE = "lexicon.csv"
+#: The generated ICD-10-CM terms file in ``models/icd10cm/`` (``icd10cm_terms`` of ``meta.json`` may name another).
+DEFAULT_TERMS_FILE = "terms-2026.json.gz"
+#: The extension attribute holding each target's :class:`TargetHit` (``Span._.chartaudit_target``).
+TARGET_ATTRIBUTE = "chartaudit_target"
+#: The entity label of every target.
+TARGET_LABEL = "CONDITION"
 
 #: At most this many words are passed over inside one match ("pain in the right shoulder": 2).
 MAX_SKIPPED_WORDS = 3
@@ -75,6 +81,29 @@ class AbbreviationRule:
     short_form: str
     entry: TermEntry
     not_followed_by: frozenset[str] = frozenset()
+
+
+@dataclass
+class TargetHit:
+    """One matched target and everything later components learn about it.
+
+    entry (TermEntry): What the phrase means.
+    source (str): "lexicon" | "icd" | "abbreviation" | "fuzzy".
+    side (str | None): "right" | "left" | "bilateral", set by the laterality component.
+    site (str | None): The body site, set by the laterality component.
+    flags (set[str]): Assertion flags set by ConText and the sections.
+    """
+
+    entry: TermEntry
+    source: str
+    side: str | None = None
+    site: str | None = None
+    flags: set[str] = field(default_factory=set)
+
+    @property
+    def codes(self) -> list[str]:
+        """The candidate codes, side-specific when the side is known."""
+        return self.entry.codes_for_side(self.side)
 
 
 class TermTrie:
@@ -215,22 +244,16 @@ class TermTrie:
         return best_end, best_entry
 
 
-@dataclass
-class TermTable:
-    """Everything the target matcher knows: the trie, abbreviations and side families."""
+def phrase_lemmas(tokenizer: Callable[[str], Any], words: WordRules, phrase: str) -> tuple[str, ...]:
+    """The lemmas of a phrase's words, tokenised as notes are: the phrase's path in the trie.
 
-    trie: TermTrie = field(default_factory=TermTrie)
-    abbreviations: dict[str, AbbreviationRule] = field(default_factory=dict)
-    families: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    descriptions: Mapping[str, str] = field(default_factory=dict)
-
-
-def normalize_code(code: str) -> str:
-    """Upper-case a code, drop a trailing dash ("M25.56-") and add the dot."""
-    code = code.strip().upper().rstrip("-").replace(" ", "")
-    if len(code) > 3 and "." not in code:
-        code = f"{code[:3]}.{code[3:]}"
-    return code
+    tokenizer (Callable[[str], Doc]): The pipeline's tokenizer.
+    words (WordRules): The model's word normaliser.
+    phrase (str): A phrase such as "Kidney stones".
+    RETURNS (tuple[str, ...]): ("kidney", "stone").
+    """
+    lemma = words.lemma
+    return tuple(lemma(token.text) for token in tokenizer(phrase) if not token.is_space)
 
 
 @lru_cache(maxsize=4)
@@ -311,45 +334,6 @@ def make_entry(
     families (Mapping): Laterality families, to attach a side table.
     RETURNS (TermEntry): The entry.
     """
-    codes = tuple(normalize_code(part) for part in (code or "").split("|") if part.strip())
+    codes = tuple(normalize_code(part) or part.strip().upper() for part in (code or "").split("|") if part.strip())
     sides = families.get(codes[0]) if len(codes) == 1 else None
     return TermEntry(concept=concept, codes=codes, source=source, sides=sides)
-
-
-def read_lexicon(path: Path) -> list[tuple[str, str | None, str]]:
-    """Read ``lexicon.csv`` rows as (phrase, code, concept).
-
-    path (Path): The CSV file (columns ``phrase,code,concept``).
-    RETURNS (list[tuple[str, str | None, str]]): The rows, blank lines skipped.
-    """
-    if not path.exists():
-        logger.warning("No lexicon at %s", path)
-        return []
-    rows: list[tuple[str, str | None, str]] = []
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            phrase = (row.get("phrase") or "").strip()
-            if not phrase or phrase.startswith("#"):
-                continue
-            code = (row.get("code") or "").strip() or None
-            concept = (row.get("concept") or "").strip() or phrase
-            rows.append((phrase, code, concept))
-    return rows
-
-
-def read_abbreviations(path: Path) -> dict[str, tuple[str, frozenset[str]]]:
-    """Read the ``abbreviations`` of ``abbreviations.json``.
-
-    path (Path): The JSON file.
-    RETURNS (dict): short form -> (long form phrase, tokens it must not precede).
-    """
-    if not path.exists():
-        return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    result: dict[str, tuple[str, frozenset[str]]] = {}
-    for short_form, value in data.get("abbreviations", {}).items():
-        if isinstance(value, str):
-            result[short_form] = (value, frozenset())
-        else:
-            result[short_form] = (str(value["long"]), frozenset(value.get("not_followed_by", [])))
-    return result

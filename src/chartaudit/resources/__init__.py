@@ -1,9 +1,17 @@
-"""Where chartaudit finds its data: the model directory and the ICD-10-CM tables.
+"""Where chartaudit finds its data, and what a model is made of: the lowest layer.
 
-Usage::
+This module gives the paths (the model directories, the ICD-10-CM tables, the
+samples). Its submodules hold what every layer above needs to *load* a model,
+and nothing that edits one (that is :mod:`chartaudit.model`):
 
-    from chartaudit.resources import default_model_dir
-    lexicon_path = default_model_dir() / "lexicon.csv"
+* :mod:`~chartaudit.resources.artifact`: model artifacts (``*.chartaudit``) and
+  :func:`~chartaudit.resources.artifact.model_directory`, which turns a model
+  (directory or artifact) into a directory of model files;
+* :mod:`~chartaudit.resources.files`: :class:`~chartaudit.resources.files.ModelFile`,
+  the base of the class that owns each model file (its name, schema, loading),
+  and :class:`~chartaudit.resources.files.ModelFileError`;
+* :mod:`~chartaudit.resources.words`: the one word normaliser and the lexical data
+  of ``lexical.json``.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ import os
 from pathlib import Path
 
 #: The repository root when chartaudit runs from a checkout (editable install).
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
 def models_root() -> Path:
