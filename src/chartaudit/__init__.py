@@ -1,12 +1,4 @@
-"""chartaudit: check clinical documentation against the ICD-10-CM codes billed for it.
-
-Usage::
-
-    from chartaudit import Checker
-    result = Checker().check(note_text, dx=["R07.9", "M25.511"], setting="outpatient")
-    for finding in result.findings:
-        print(finding.type, finding.code, finding.message)
-"""
+"""chartaudit: check clinical documentation against the ICD-10-CM codes billed for it."""
 
 from __future__ import annotations
 

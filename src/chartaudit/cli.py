@@ -1,13 +1,5 @@
 """The ``chartaudit`` command: check, audit, evaluate, lookup.
 
-Usage::
-
-    chartaudit check --note visit.txt --dx "R07.9, M25.511"
-    chartaudit audit claims.csv --out findings.csv --policy data/samples/demo_policy.csv
-    chartaudit evaluate data/samples/encounters.jsonl
-    chartaudit lookup "shoulder pain"
-    chartaudit build-model models/default dist/default.chartaudit
-
 Exit status: 0 on success whatever is found; 2 on bad usage or unreadable input,
 with a one-line reason on stderr.
 """

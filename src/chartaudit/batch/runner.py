@@ -7,12 +7,6 @@ again from it and the chunk's encounter ids). ``--resume`` skips the parts alrea
 when the manifest (input size and mtime, options) still matches. At the end the parts
 are concatenated in order into a temporary file that is renamed into place, and the
 work directory is removed.
-
-Usage::
-
-    from chartaudit.batch import AuditJob, run_audit
-    summary = run_audit(AuditJob(input=Path("claims.csv"), output=Path("findings.csv"), workers=2))
-    summary.encounters, summary.needs_review
 """
 
 from __future__ import annotations
@@ -363,10 +357,6 @@ def _chunks_local(job: AuditJob, done: set[int]) -> Iterator[_Chunk]:
 def worker_shares(frame: pd.DataFrame, columns: ColumnMap, workers: int) -> list[Any]:
     """The row positions of a chunk each worker gets, by a checksum of the row's note
     (its text, else its note path): the same note always goes to the same worker.
-
-    Usage::
-
-        worker_shares(frame, ColumnMap(), 2)  # [array([0, 3, ...]), array([1, 2, ...])]
     """
     count = len(frame)
     notes = frame[columns.note].tolist() if columns.note in frame.columns else [None] * count

@@ -7,12 +7,6 @@ Three gold formats, one entry point:
 - ``codiesp``: CodiEsp-format JSONL ``{text, dx_codes}`` (support recall, swap detection).
 
 Every report has ``table() -> str`` and ``error_lines(n) -> list[str]``.
-
-Usage::
-
-    from chartaudit.evaluation import evaluate, detect_format
-    report = evaluate(detect_format(path), path)
-    print(report.table())
 """
 
 from __future__ import annotations
@@ -37,12 +31,7 @@ EVALUATION_FORMATS: dict[str, str] = {
 
 
 def detect_format(path: str | Path) -> str | None:
-    """The gold format of a file, from its extension and first record (None if unknown).
-
-    Usage::
-
-        detect_format("negex_dev.tsv")  # 'negex'
-    """
+    """The gold format of a file, from its extension and first record (None if unknown)."""
     path = Path(path)
     if path.suffix.lower() in (".tsv", ".txt"):
         return "negex"
@@ -64,12 +53,7 @@ def detect_format(path: str | Path) -> str | None:
 
 
 def evaluate(kind: str, path: str | Path, checker: "Checker | None" = None, **options: Any) -> Any:
-    """Run the evaluator of one gold format and return its report.
-
-    Usage::
-
-        evaluate("negex", "../shared/data/negex_dev.tsv").table()
-    """
+    """Run the evaluator of one gold format and return its report."""
     module_name, function_name = EVALUATION_FORMATS[kind].split(":")
     function = getattr(importlib.import_module(module_name), function_name)
     return function(path, checker, **options)

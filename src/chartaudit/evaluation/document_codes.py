@@ -22,12 +22,6 @@ its code (Guideline II.H).
 One extraction per document serves both measures: the mentions are compared
 with the gold and swapped codes by the compare stage (``assess_codes``), exactly
 as :meth:`chartaudit.checker.Checker.check` does.
-
-Usage::
-
-    report = evaluate_document_codes("../shared/data/codiesp_en_traindev.jsonl", split="dev")
-    print(report.table())
-    print("\\n".join(report.error_lines(5)))
 """
 
 from __future__ import annotations
@@ -287,12 +281,7 @@ def _gold_codes(knowledge: "Icd10cm", raw_codes: Any) -> tuple[list[str], list[s
 def draw_swaps(
     knowledge: "Icd10cm", gold: list[str], pool: list[str], rng: random.Random, count: int = SWAPS_PER_DOCUMENT
 ) -> list[str]:
-    """``count`` codes of ``pool`` in no gold code's category, preferably in no gold code's chapter.
-
-    Usage::
-
-        draw_swaps(kb, ["R07.9"], ["M25.511", "R07.89", "I10"], random.Random(0), 2)
-    """
+    """``count`` codes of ``pool`` in no gold code's category, preferably in no gold code's chapter."""
     categories = {code[:3] for code in gold}
     chapters = {_chapter(knowledge, code) for code in gold}
     other_category = [code for code in pool if code[:3] not in categories]
@@ -322,10 +311,6 @@ def evaluate_document_codes(
     seed (int): Seed of the swapped-code draw.
     swaps (int): Swapped codes per document.
     RETURNS (DocumentCodesReport): The counts and the per-document outcomes.
-
-    Usage::
-
-        evaluate_document_codes("codiesp.jsonl", limit=50).support_recall
     """
     from chartaudit.checker import Checker
 

@@ -4,11 +4,6 @@ The gold file is JSONL, one encounter per line: ``encounter_id, note_text, dx_co
 px_codes, setting, policy_files, expected`` where ``expected`` lists findings as
 ``{"type", "code", "related_code"?}``. A predicted finding matches an expected one of
 the same type and code (and related code, when the gold gives one).
-
-Usage::
-
-    report = evaluate_encounters("data/samples/encounters.jsonl")
-    report.counts["unsupported_code"].recall
 """
 
 from __future__ import annotations

@@ -43,13 +43,6 @@ condition is temporality "historical" but supports its code.
 NegEx counterpart (NegEx annotates possible conditions as Affirmed) and is not
 scored. The hypothetical row is reported for information; the goals concern
 negated and historical.
-
-Usage::
-
-    report = evaluate_negex("../shared/data/negex_dev.tsv")
-    print(report.table())
-    print("\\n".join(report.error_lines(10)))
-    print(report.select(lambda row: row.index % 2 == 0).table())   # one half
 """
 
 from __future__ import annotations
@@ -141,12 +134,7 @@ class NegexReport:
         return counts
 
     def select(self, keep: Callable[[NegexRow], bool]) -> "NegexReport":
-        """A report over some of the rows (e.g. one half: ``lambda row: row.index % 2``).
-
-        Usage::
-
-            report.select(lambda row: row.index % 2 == 1).counts["negated"].f1
-        """
+        """A report over some of the rows (e.g. one half: ``lambda row: row.index % 2``)."""
         return NegexReport([row for row in self.rows if keep(row)], skipped=0, mode=self.mode)
 
     def table(self) -> str:
@@ -201,10 +189,6 @@ def _header_map(fields: list[str]) -> dict[str, int] | None:
 def read_negex_rows(path: str | Path) -> Iterator[tuple[int, str, list[str] | None]]:
     """The data rows of a NegEx TSV: (index, id, [condition, sentence, negation,
     temporality, experiencer]) or a None record for a row that cannot be read.
-
-    Usage::
-
-        for index, row_id, record in read_negex_rows("negex.tsv"): ...
     """
     with Path(path).open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -244,12 +228,7 @@ def _gold_labels(negation: str, temporality: str, experiencer: str) -> frozenset
 
 
 def locate_condition(condition: str, sentence: str) -> tuple[int, int, bool]:
-    """Where a condition is in its sentence: (start, end, found as given).
-
-    Usage::
-
-        locate_condition("edema", "No EDEMA.")  # (3, 8, True)
-    """
+    """Where a condition is in its sentence: (start, end, found as given)."""
     condition = condition.strip()
     lowered, target = sentence.lower(), condition.lower()
     starts = [match.start() for match in re.finditer(re.escape(target), lowered)] if target else []

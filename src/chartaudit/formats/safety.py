@@ -1,10 +1,4 @@
-"""Spreadsheet safety: no output cell may start a formula.
-
-Usage::
-
-    escape_cell("=HYPERLINK(...)")  # "'=HYPERLINK(...)"
-    frame = escape_frame(frame)     # every text cell of a DataFrame
-"""
+"""Spreadsheet safety: no output cell may start a formula."""
 
 from __future__ import annotations
 

@@ -9,11 +9,6 @@ that reads "<parent description>, <7th character meaning>" is stored as "".
 Run ``python -m chartaudit.knowledge.build [OUT] [--no-verify]``; by default it
 writes ``models/icd10cm/icd10cm-2026.json.gz`` and then checks every code of the
 written file against the library.
-
-Usage::
-
-    from chartaudit.knowledge.build import build_tables
-    tables = build_tables()  # the dict that is written as JSON
 """
 
 from __future__ import annotations
@@ -42,12 +37,7 @@ _RANGE_IN_TITLE = re.compile(r"\(([A-Z][0-9A-Z][0-9A-Z])-([A-Z][0-9A-Z][0-9A-Z])
 
 
 def default_output() -> Path:
-    """The file that :meth:`Icd10cm.load` reads by default.
-
-    Usage::
-
-        default_output().name  # "icd10cm-2026.json.gz"
-    """
+    """The file that :meth:`Icd10cm.load` reads by default."""
     return icd10cm_dir() / DEFAULT_FILE_NAME
 
 
@@ -61,13 +51,7 @@ def _code_parent(code: str, known: set[str]) -> str | None:
 
 
 def build_tables() -> dict[str, Any]:
-    """Read the tabular list from ``simple_icd_10_cm`` into the columnar dict that is saved.
-
-    Usage::
-
-        tables = build_tables()
-        len(tables["codes"])  # 98186
-    """
+    """Read the tabular list from ``simple_icd_10_cm`` into the columnar dict that is saved."""
     import simple_icd_10_cm as cm  # noqa: PLC0415 - build time only
 
     items = list(dict.fromkeys(cm.get_all_codes(True)))
@@ -148,12 +132,7 @@ def build_tables() -> dict[str, Any]:
 
 
 def write_tables(tables: dict[str, Any], output: Path) -> int:
-    """Write the tables as compact, reproducible gzipped JSON; return the file size in bytes.
-
-    Usage::
-
-        size = write_tables(build_tables(), Path("icd10cm-2026.json.gz"))
-    """
+    """Write the tables as compact, reproducible gzipped JSON; return the file size in bytes."""
     output.parent.mkdir(parents=True, exist_ok=True)
     payload = json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     temporary = output.with_suffix(output.suffix + ".tmp")
@@ -166,12 +145,7 @@ def write_tables(tables: dict[str, Any], output: Path) -> int:
 
 
 def verify_tables(path: Path) -> list[str]:
-    """Compare every code of a written file with ``simple_icd_10_cm``; return the differences.
-
-    Usage::
-
-        assert verify_tables(default_output()) == []
-    """
+    """Compare every code of a written file with ``simple_icd_10_cm``; return the differences."""
     import simple_icd_10_cm as cm  # noqa: PLC0415 - build time only
 
     from chartaudit.knowledge.icd10cm import Icd10cm  # noqa: PLC0415
@@ -203,12 +177,7 @@ def verify_tables(path: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line entry point: build, write and verify the ICD-10-CM file.
-
-    Usage::
-
-        main(["models/icd10cm/icd10cm-2026.json.gz"])
-    """
+    """Command line entry point: build, write and verify the ICD-10-CM file."""
     parser = argparse.ArgumentParser(
         prog="python -m chartaudit.knowledge.build", description=(__doc__ or "").split("\n")[0]
     )

@@ -2,11 +2,6 @@
 
 Everything here is a pure function over strings: fast, with no data files, and
 never raising on any input (a string that cannot be a code gives ``None``).
-
-Usage::
-
-    from chartaudit.knowledge.codes import normalize_code
-    normalize_code(" m25511 ")  # "M25.511"
 """
 
 from __future__ import annotations
@@ -58,10 +53,6 @@ def normalize_code(raw: object) -> str | None:
 
     Strips, upper-cases, removes spaces and stray separators and places the dot
     after the third character. Only the shape is checked, not the tables.
-
-    Usage::
-
-        normalize_code("E11.9.")  # "E11.9"
     """
     if not isinstance(raw, str):
         return None
@@ -73,12 +64,7 @@ def normalize_code(raw: object) -> str | None:
 
 
 def compact(code: str) -> str:
-    """Return a code without its dot.
-
-    Usage::
-
-        compact("M25.511")  # "M25511"
-    """
+    """Return a code without its dot."""
     return code.replace(".", "")
 
 
@@ -101,10 +87,6 @@ def split_codes(text: object) -> list[str]:
     Empty pieces are dropped and so are repeats of a code already seen (compared in
     normalised form, so ``m25511`` and ``M25.511`` count once). The pieces are
     returned as written, so a caller can report what the person typed.
-
-    Usage::
-
-        split_codes("I10; e11.9 | I10")  # ["I10", "e11.9"]
     """
     if not isinstance(text, str):
         return []
@@ -127,10 +109,6 @@ def normalize_pattern(raw: object) -> str | None:
 
     A prefix is returned as its code (``E08.-`` → ``E08``), a range as ``LOW-HIGH``
     with both ends normalised. Returns None when the text is none of these.
-
-    Usage::
-
-        normalize_pattern("e08-e13")  # "E08-E13"
     """
     if not isinstance(raw, str):
         return None
@@ -150,10 +128,6 @@ def category_key(category: str) -> tuple[str, int, int]:
 
     ``C4A`` sorts between ``C43`` and ``C44`` and ``M1A`` between ``M08`` and ``M10``,
     as in the tabular list; other categories sort alphabetically.
-
-    Usage::
-
-        category_key("C7A") < category_key("C76")  # True
     """
     letter, rest = category[:1], category[1:3]
     if rest.isdigit():
@@ -179,10 +153,6 @@ def matches_pattern(code: str, pattern: str) -> bool:
     matches the categories from ``LOW`` to ``HIGH`` in tabular-list order, and within
     the first and last category compares at the length of each end (so ``E08-E13``
     holds ``E13.9``, ``M05-M14`` holds ``M1A.0``, ``M51.1-M51.3`` holds ``M51.26``).
-
-    Usage::
-
-        matches_pattern("E11.9", "E08-E13")  # True
     """
     if "-" not in pattern:
         return code.startswith(pattern)

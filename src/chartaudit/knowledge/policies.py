@@ -5,12 +5,6 @@ A policy file is a CSV with the columns ``procedure_code``, ``icd10_pattern`` an
 code or code prefix (``E78``, ``Z79.4``, ``E11.9``, ``E08.-``) or a range of codes
 (``E08-E13``, inclusive at the length of each end). Rows with the same procedure and
 policy id form one :class:`Policy`.
-
-Usage::
-
-    from chartaudit.knowledge import load_policies
-    policies = load_policies("data/samples/demo_policy.csv")
-    any(policy.covers("E78.5") for policy in policies.policies_for("80061"))  # True
 """
 
 from __future__ import annotations
@@ -34,24 +28,13 @@ class PolicyError(ValueError):
 
 
 def normalize_procedure(code: object) -> str:
-    """A procedure code as compared: stripped and upper-cased (CPT ``80061``, HCPCS ``G0103``).
-
-    Usage::
-
-        normalize_procedure(" g0103 ")  # "G0103"
-    """
+    """A procedure code as compared: stripped and upper-cased (CPT ``80061``, HCPCS ``G0103``)."""
     return str(code).strip().upper() if code is not None else ""
 
 
 @dataclass(frozen=True)
 class Policy:
-    """One coverage policy for one procedure: the diagnosis patterns that support it.
-
-    Usage::
-
-        policy = Policy("83036", "DEMO-A1C-001", ("E08-E13", "R73"))
-        policy.covers("E11.9")  # True
-    """
+    """One coverage policy for one procedure: the diagnosis patterns that support it."""
 
     procedure_code: str
     policy_id: str
@@ -60,35 +43,19 @@ class Policy:
     source: str = ""
 
     def covers(self, dx_code: str | None) -> bool:
-        """True when a diagnosis code falls under one of the policy's patterns.
-
-        Usage::
-
-            policy.covers("m25511")  # codes are normalised first
-        """
+        """True when a diagnosis code falls under one of the policy's patterns."""
         code = normalize_code(dx_code) if isinstance(dx_code, str) else None
         return code is not None and any(matches_pattern(code, pattern) for pattern in self.patterns)
 
     def matching_patterns(self, dx_code: str | None) -> list[str]:
-        """The patterns of this policy that a diagnosis code falls under.
-
-        Usage::
-
-            policy.matching_patterns("E11.9")  # ["E08-E13"]
-        """
+        """The patterns of this policy that a diagnosis code falls under."""
         code = normalize_code(dx_code) if isinstance(dx_code, str) else None
         return [p for p in self.patterns if code is not None and matches_pattern(code, p)]
 
 
 @dataclass
 class PolicySet:
-    """Policies indexed by procedure code; several files merge into one set.
-
-    Usage::
-
-        policies = PolicySet([policy])
-        policies.policies_for("83036")  # [policy]
-    """
+    """Policies indexed by procedure code; several files merge into one set."""
 
     policies: list[Policy] = field(default_factory=list)
 
@@ -108,30 +75,15 @@ class PolicySet:
 
     @property
     def procedure_codes(self) -> list[str]:
-        """The procedure codes that some policy lists, in file order.
-
-        Usage::
-
-            "80061" in policies.procedure_codes  # True
-        """
+        """The procedure codes that some policy lists, in file order."""
         return list(self._by_procedure)
 
     def policies_for(self, procedure_code: str) -> list[Policy]:
-        """The policies that list a procedure (empty when none does).
-
-        Usage::
-
-            policies.policies_for(" 80061 ")  # [Policy(procedure_code="80061", ...)]
-        """
+        """The policies that list a procedure (empty when none does)."""
         return list(self._by_procedure.get(normalize_procedure(procedure_code), ()))
 
     def covers(self, procedure_code: str, dx_codes: Iterable[str | None]) -> bool | None:
-        """True if some policy for the procedure covers some diagnosis; None when no policy lists it.
-
-        Usage::
-
-            policies.covers("80061", ["E78.5"])  # True
-        """
+        """True if some policy for the procedure covers some diagnosis; None when no policy lists it."""
         policies = self.policies_for(procedure_code)
         if not policies:
             return None
@@ -139,12 +91,7 @@ class PolicySet:
         return any(policy.covers(code) for policy in policies for code in codes)
 
     def merge(self, *others: "PolicySet") -> "PolicySet":
-        """A new set with the policies of this set and the others (same procedure and id: patterns joined).
-
-        Usage::
-
-            merged = load_policies("a.csv").merge(load_policies("b.csv"))
-        """
+        """A new set with the policies of this set and the others (same procedure and id: patterns joined)."""
         return PolicySet(_combine([*self.policies, *(p for other in others for p in other.policies)]))
 
 
@@ -227,10 +174,6 @@ def load_policies(paths: str | Path | Iterable[str | Path]) -> PolicySet:
 
     Raises :class:`PolicyError` (a ``ValueError``) with one line naming the file and
     the row or column for a missing file, a missing column or a bad pattern.
-
-    Usage::
-
-        policies = load_policies(["payer_a.csv", "payer_b.csv"])
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]

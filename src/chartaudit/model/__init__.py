@@ -11,14 +11,6 @@ directory or an artifact, through :func:`model_directory`.
 
 This package is the editing side: the pipeline never imports it; what loading a
 model needs is in :mod:`chartaudit.resources`.
-
-Usage::
-
-    from chartaudit.model import add_lexicon_terms, build_model, copy_model
-    work = copy_model("models/default", "out/my_model")
-    add_lexicon_terms(work, {"ticker trouble": "I49.9"})
-    report = build_model(work, "out/my_model.chartaudit")
-    Checker(model=report.artifact)
 """
 
 from typing import TYPE_CHECKING, Any

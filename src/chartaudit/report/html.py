@@ -7,11 +7,6 @@ characters that Markdown, LaTeX or autolinking would act on are written as numer
 entities and newlines become ``<br>``: the markup is one line, so Streamlit's
 Markdown renderer treats it as a single raw HTML block and never parses the note as
 Markdown (a note containing ``![x](http://...)`` must not fetch an image).
-
-Usage::
-
-    html = highlight_note(note, result)   # safe to pass to st.markdown(unsafe_allow_html=True)
-    table = codes_table_html(result)
 """
 
 from __future__ import annotations
@@ -65,23 +60,13 @@ _MARKDOWN_SPECIALS = set("\\`*_[]!<>$~&")
 
 
 def escape_text(text: object) -> str:
-    """Text as inert HTML: escaped, Markdown-active characters as entities, newlines as ``<br>``.
-
-    Usage::
-
-        escape_text("<script>alert(1)</script>")  # "&lt;script&gt;alert&#40;1&#41;&lt;/script&gt;"
-    """
+    """Text as inert HTML: escaped, Markdown-active characters as entities, newlines as ``<br>``."""
     escaped = str(text).translate(_ENTITIES)
     return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
 
 
 def escape_attribute(text: object) -> str:
-    """Text for an HTML attribute value (quotes escaped, newlines as line-feed entities).
-
-    Usage::
-
-        f'<span title="{escape_attribute(tooltip)}">'
-    """
+    """Text for an HTML attribute value (quotes escaped, newlines as line-feed entities)."""
     return str(text).translate(_ENTITIES).replace("\n", "&#10;")
 
 
@@ -89,10 +74,6 @@ def escape_markdown(text: object) -> str:
     """Text for a Markdown string (``st.error``, ``st.markdown`` without HTML): every special escaped.
 
     Newlines are kept as spaces so a quoted note line cannot start a heading or list.
-
-    Usage::
-
-        st.error(escape_markdown(finding.message))
     """
     flat = " ".join(str(text).split())
     return "".join("\\" + character if character in _MARKDOWN_SPECIALS else character for character in flat)
@@ -103,10 +84,6 @@ def mention_roles(result: CheckResult) -> dict[tuple[int, int], str]:
 
     A span that several codes or findings quote takes the most important role
     (contradicts, then unbilled, then supports). Spans quoted by nothing are absent.
-
-    Usage::
-
-        mention_roles(result)[(start, end)]  # "supports"
     """
     roles: dict[tuple[int, int], str] = {}
 
@@ -131,12 +108,7 @@ def mention_roles(result: CheckResult) -> dict[tuple[int, int], str]:
 
 
 def mention_tooltip(mention: Mention, role: str) -> str:
-    """The plain-text tooltip of a highlighted mention (escape it before use).
-
-    Usage::
-
-        mention_tooltip(mention, "supports")  # "Chest pain\\ncodes: R07.9\\nassertion: affirmed\\n..."
-    """
+    """The plain-text tooltip of a highlighted mention (escape it before use)."""
     section = (mention.section or "none").replace("_", " ")
     lines = [
         mention.concept or mention.text,
@@ -166,10 +138,6 @@ def highlight_note(note: str, result: CheckResult) -> str:
     """The note as one line of HTML: each mention a coloured span with a tooltip; all text escaped.
 
     Mentions that overlap an earlier one, or fall outside the note, are left plain.
-
-    Usage::
-
-        st.markdown(highlight_note(note, result), unsafe_allow_html=True)
     """
     roles = mention_roles(result)
     pieces: list[str] = []
@@ -195,12 +163,7 @@ def highlight_note(note: str, result: CheckResult) -> str:
 
 
 def legend_html() -> str:
-    """The colour and style legend shown above the highlighted note.
-
-    Usage::
-
-        st.markdown(legend_html(), unsafe_allow_html=True)
-    """
+    """The colour and style legend shown above the highlighted note."""
     swatches = [
         f'<span style="background:{COLOURS[role]};color:#111;border-radius:3px;padding:0 6px;margin-right:10px;white-space:nowrap">'
         f"{escape_text(label)}</span>"
@@ -217,12 +180,7 @@ def legend_html() -> str:
 
 
 def status_badge(status: str) -> str:
-    """A coloured badge for a billed code's status.
-
-    Usage::
-
-        status_badge("unsupported")  # '<span ...>not documented</span>'
-    """
+    """A coloured badge for a billed code's status."""
     label, colour = STATUS_BADGES.get(status, (status.replace("_", " "), "#595959"))
     return (
         f'<span class="ca-badge ca-status-{escape_attribute(status)}" style="background:{colour};color:#fff;'
@@ -247,12 +205,7 @@ def _evidence_cell(code: CodeResult) -> str:
 
 
 def codes_table_html(result: CheckResult) -> str:
-    """The billed diagnosis codes as an HTML table: code, description, status badge, evidence.
-
-    Usage::
-
-        st.markdown(codes_table_html(result), unsafe_allow_html=True)
-    """
+    """The billed diagnosis codes as an HTML table: code, description, status badge, evidence."""
     cell = 'style="padding:4px 8px;border-bottom:1px solid #e8e8e8;vertical-align:top;text-align:left"'
     rows = []
     for code in result.codes:
@@ -271,10 +224,6 @@ def codes_table_html(result: CheckResult) -> str:
 
 def procedures_table_html(result: CheckResult) -> str:
     """The billed procedures and their coverage status as an HTML table ("" when none).
-
-    Usage::
-
-        html = procedures_table_html(result)
     """
     if not result.procedures:
         return ""
@@ -297,12 +246,7 @@ def procedures_table_html(result: CheckResult) -> str:
 
 
 def finding_markdown(finding: Finding) -> str:
-    """A finding as Markdown for ``st.error`` / ``st.warning`` / ``st.info``, every value escaped.
-
-    Usage::
-
-        st.error(finding_markdown(finding))
-    """
+    """A finding as Markdown for ``st.error`` / ``st.warning`` / ``st.info``, every value escaped."""
     code = f" {escape_markdown(finding.code)}" if finding.code else ""
     related = f" → {escape_markdown(finding.related_code)}" if finding.related_code else ""
     lines = [f"**{finding.type}**{code}{related}: {escape_markdown(finding.message)}"]
@@ -320,11 +264,6 @@ def summary_sentence(result: CheckResult) -> str:
     """A plain verdict: how many billed codes the note supports, and what is wrong with the others.
 
     It holds codes and descriptions, never note text (Streamlit renders it as Markdown).
-
-    Usage::
-
-        summary_sentence(result)
-        # "The note supports 1 of 2 billed codes; 1 error, 0 warnings. M25.511 (Pain in right shoulder): not documented."
     """
     supported = sum(1 for code in result.codes if code.status == "supported")
     errors = sum(1 for finding in result.findings if finding.severity == "error")

@@ -4,8 +4,4 @@
 rendering helpers (:mod:`chartaudit.ui.render`), provider queries
 (:mod:`chartaudit.ui.queries`) and exports (:mod:`chartaudit.ui.exports`) are pure
 functions usable without Streamlit.
-
-Usage::
-
-    streamlit run app.py      # or: make app
 """

@@ -1,11 +1,4 @@
-"""The viewer's entry point: page configuration and navigation between the three pages.
-
-Usage::
-
-    # app.py
-    from chartaudit.ui.app import main
-    main()
-"""
+"""The viewer's entry point: page configuration and navigation between the three pages."""
 
 from __future__ import annotations
 
@@ -21,12 +14,7 @@ PAGES = (
 
 
 def main() -> None:
-    """Configure the page and run the page the user chose (the note check by default).
-
-    Usage::
-
-        main()
-    """
+    """Configure the page and run the page the user chose (the note check by default)."""
     st.set_page_config(page_title="chartaudit", page_icon="🩺", layout="wide")
     pages = [
         st.Page(function, title=title, url_path=path, icon=icon, default=index == 0)

@@ -2,10 +2,6 @@
 
 It is ``enc-001`` of ``data/samples/encounters.jsonl``, a synthetic note with no real
 patient in it, copied here so the viewer needs no data file.
-
-Usage::
-
-    from chartaudit.ui.samples import SAMPLE_NOTE, SAMPLE_DX
 """
 
 from __future__ import annotations

@@ -3,11 +3,6 @@
 The pipeline is loaded once per server process (``st.cache_resource``) and shared
 with the batch engine's per-process cache, so the check page and a batch audit use
 the same :class:`~chartaudit.checker.Checker`.
-
-Usage::
-
-    checker = get_checker()
-    policies = policy_file(uploaded.name, uploaded.getvalue())   # (path, PolicySet)
 """
 
 from __future__ import annotations
@@ -32,12 +27,7 @@ MAX_POLICY_BYTES = 5_000_000
 
 @st.cache_resource(show_spinner="Loading the clinical pipeline…")
 def get_checker() -> "Checker":
-    """The process's one checker (the batch engine's cached default checker).
-
-    Usage::
-
-        result = get_checker().check(note, dx="R07.9, M25.511")
-    """
+    """The process's one checker (the batch engine's cached default checker)."""
     from chartaudit.checker import cached_checker
 
     return cached_checker()  # the library's per-process checker, which audit_frame uses too
@@ -45,12 +35,7 @@ def get_checker() -> "Checker":
 
 @st.cache_resource(show_spinner="Loading ICD-10-CM…")
 def get_knowledge() -> "Icd10cm":
-    """The ICD-10-CM tables (loaded once per process).
-
-    Usage::
-
-        get_knowledge().search("shoulder pain", 10)
-    """
+    """The ICD-10-CM tables (loaded once per process)."""
     from chartaudit.knowledge import Icd10cm
 
     return Icd10cm.load()
@@ -65,10 +50,6 @@ def policy_file(name: str, data: bytes) -> tuple[Path, "PolicySet"]:
 
     Policies hold no patient data. The same content always gets the same path, so the
     batch engine's per-configuration checker cache is reused across runs.
-
-    Usage::
-
-        path, policies = policy_file("payer.csv", uploaded.getvalue())
     """
     from chartaudit.knowledge import load_policies
 
@@ -90,12 +71,7 @@ def policy_file(name: str, data: bytes) -> tuple[Path, "PolicySet"]:
 
 
 def keep_values(keys: tuple[str, ...]) -> None:
-    """Restore widget values saved by :func:`save_values` (Streamlit drops them on a page switch).
-
-    Usage::
-
-        keep_values(("note", "dx")); ...widgets...; save_values(("note", "dx"))
-    """
+    """Restore widget values saved by :func:`save_values` (Streamlit drops them on a page switch)."""
     for key in keys:
         saved = f"_kept_{key}"
         if key not in st.session_state and saved in st.session_state:
@@ -103,12 +79,7 @@ def keep_values(keys: tuple[str, ...]) -> None:
 
 
 def save_values(keys: tuple[str, ...]) -> None:
-    """Save the current widget values so that :func:`keep_values` can restore them later.
-
-    Usage::
-
-        save_values(("note", "dx"))
-    """
+    """Save the current widget values so that :func:`keep_values` can restore them later."""
     for key in keys:
         if key in st.session_state:
             st.session_state[f"_kept_{key}"] = st.session_state[key]

@@ -98,12 +98,7 @@ def read_upload(name: str, data: bytes, max_rows: int | None = None, max_text: i
 
 
 def guess_columns(columns: list[str]) -> dict[str, str]:
-    """The input column for each field: the documented name, else a likely alias, else none.
-
-    Usage::
-
-        guess_columns(["id", "text", "icd10"])  # {"id": "id", "note": "text", "dx": "icd10", ...}
-    """
+    """The input column for each field: the documented name, else a likely alias, else none."""
     defaults = ColumnMap()
     aliases = {
         "id": (defaults.id, "id", "encounter", "visit_id", "claim_id"),
@@ -152,12 +147,7 @@ def unsupported_counts(findings: pd.DataFrame, limit: int = 12) -> pd.Series:
 
 
 def count_chart(counts: pd.Series, label: str) -> "alt.Chart":
-    """A horizontal bar chart of counts, largest first (an Altair chart).
-
-    Usage::
-
-        st.altair_chart(count_chart(findings["type"].value_counts(), "type"))
-    """
+    """A horizontal bar chart of counts, largest first (an Altair chart)."""
     import altair as alt
 
     data = pd.DataFrame({label: [str(item) for item in counts.index], "findings": counts.to_numpy()})
@@ -317,12 +307,7 @@ def _open_encounter(findings: pd.DataFrame, frame: pd.DataFrame, columns: Column
 
 
 def render() -> None:
-    """Draw the page.
-
-    Usage::
-
-        st.Page(render, title="Batch audit")
-    """
+    """Draw the page."""
     st.title("Batch audit")
     st.markdown("Upload encounters (one row each: id, note text, diagnosis codes; optional procedure codes "
                 "and setting), map the columns, and audit them all.")

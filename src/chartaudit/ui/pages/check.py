@@ -5,11 +5,6 @@ found by searching ICD-10-CM), procedure codes, the setting and an optional cove
 policy CSV. Results: a one-line verdict, the billed codes with status badges and the
 quoted evidence, the findings by severity (each documentation gap with a draft query
 to the provider), the note with every mention highlighted, and JSON / CSV downloads.
-
-Usage::
-
-    from chartaudit.ui.check_page import render
-    render()    # inside a Streamlit script or st.Page
 """
 
 from __future__ import annotations
@@ -133,12 +128,7 @@ def _policies() -> "PolicySet | None":
 # --------------------------------------------------------------------- results
 
 def checked_result(note: str, dx: str, px: str, setting: str, policies: "PolicySet | None") -> "CheckResult":
-    """Check the inputs, reusing the last result of this session when nothing changed.
-
-    Usage::
-
-        result = check_encounter(note, "R07.9, M25.511", "", "outpatient", None)
-    """
+    """Check the inputs, reusing the last result of this session when nothing changed."""
     key = (hash(note), dx, px, setting, id(policies))
     cached = st.session_state.get("_last_check")
     if cached is not None and cached[0] == key:
@@ -164,12 +154,7 @@ def _problems(note: str, dx: str) -> list[str]:
 # ------------------------------------------------------------------------ page
 
 def render() -> None:
-    """Draw the page.
-
-    Usage::
-
-        st.Page(render, title="Check a note")
-    """
+    """Draw the page."""
     keep_values(KEPT_KEYS)
     st.title("Does the note support the codes?")
     st.markdown("Paste a clinical note and the codes you are about to bill. chartaudit shows which codes "

@@ -3,11 +3,6 @@
 For a code: its description, whether it is billable (and what is missing if not),
 its ancestors, the more specific codes below it, the codes that differ from it only
 by side, its Excludes1 notes (its own and those it inherits) and inclusion terms.
-
-Usage::
-
-    from chartaudit.ui.lookup_page import render
-    render()
 """
 
 from __future__ import annotations
@@ -39,12 +34,7 @@ def _add_to_claim(code: str) -> None:
 
 
 def code_details(code: str) -> dict[str, object]:
-    """Everything the page shows about one code, as plain data (no Streamlit).
-
-    Usage::
-
-        code_details("M25.511")["laterality_siblings"]  # {"right": "M25.511", "left": "M25.512", ...}
-    """
+    """Everything the page shows about one code, as plain data (no Streamlit)."""
     knowledge = get_knowledge()
     return {
         "code": code,
@@ -114,12 +104,7 @@ def _show_code(code: str) -> None:
 
 
 def render() -> None:
-    """Draw the page.
-
-    Usage::
-
-        st.Page(render, title="Code lookup")
-    """
+    """Draw the page."""
     st.title("ICD-10-CM code lookup")
     query = st.text_input("Search by code or words", key="lookup_query",
                           placeholder="shoulder pain, M25.51, type 2 diabetes with neuropathy")
