@@ -471,8 +471,10 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     if arguments.index is None or not Path(arguments.index).is_file():
-        logger.error("no Alphabetic Index at %s: give --index (see ../shared/data/README.md)", arguments.index)
-        return 1
+        # A fresh clone has no ../shared: the committed table stays as it is.
+        logger.warning("no Alphabetic Index at %s (give --index; see ../shared/data/README.md): %s is kept",
+                       arguments.index, arguments.out)
+        return 0
     size = write_combinations(build_combinations(arguments.index), arguments.out)
     logger.info("wrote %s (%.1f kB)", arguments.out, size / 1e3)
     return 0
