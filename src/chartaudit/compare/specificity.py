@@ -452,11 +452,30 @@ class SpecificityCheck:
             requirements: list[Requirement] = []
 
             def close() -> None:
+                # The element's words as the title writes them: "stage 4", "chronic kidney disease".
+                trailing = []
+                for word in pending:
+                    if word in _PREPOSITIONS or word not in rules.ignored_words:
+                        break
+                    trailing.append(word)
                 if requirements:
-                    elements.append(Element(" ".join(run), tuple(requirements), clause.connector, clause_words))
+                    elements.append(Element(" ".join([*run, *trailing]), tuple(requirements), clause.connector,
+                                            clause_words))
                 run.clear()
                 pending.clear()
                 requirements.clear()
+
+            def add(words: Sequence[str], requirement: Requirement) -> None:
+                if run:
+                    run.extend(pending)
+                else:  # a qualifier right before the first word: "stage 4"; no leading "of"
+                    run.extend(word for word in pending[-1:] if word in rules.qualifier_words)
+                    words = list(words)
+                    while words and (words[0] in _PREPOSITIONS or words[0] in rules.ignored_words):
+                        words.pop(0)
+                pending.clear()
+                run.extend(words)
+                requirements.append(requirement)
 
             for group in clause.groups:
                 words = list(_numbers(group, rules.qualifier_words))
@@ -471,29 +490,23 @@ class SpecificityCheck:
                            and word not in rules.default_words and not (any_of and word[:1].isdigit())
                            and word not in ("or", "and", "through")]
                 if not content:
-                    if run:
-                        pending.extend(words)
+                    pending.extend(words)
                     continue
                 if any_of:
                     # "acute and subacute", "kidney and ureter", "bone or soft tissue or skin": any one
                     if any(self._covered(word, reference) for word in content):
                         close()
                         continue
-                    run.extend([*pending, *words])
-                    pending.clear()
-                    requirements.append(Requirement(tuple(content)))
+                    add(words, Requirement(tuple(content)))
                     continue
                 for index, word in enumerate(words):
                     if word not in content:
-                        if run:
-                            pending.append(word)
+                        pending.append(word)
                         continue
                     if self._covered(word, reference):
                         close()
                         continue
-                    run.extend([*pending, word])
-                    pending.clear()
-                    requirements.append(Requirement((word,), words[index - 1] if index else ""))
+                    add([word], Requirement((word,), words[index - 1] if index else ""))
             close()
         return tuple(elements)
 
