@@ -108,6 +108,8 @@ class SpecificityRules(ModelFile):
                                       for value in values)
             for key, values in (synonyms or {}).items()
         }
+        #: The synonyms of title phrases of two words or more.
+        self.phrase_synonyms = [(key, values) for key, values in self.synonyms.items() if len(key) > 1]
         self.negation_cues = frozenset(word.lower() for word in negation_cues)
         self.negation_window = int(negation_window)
         self.unrelated_cues = tuple(" ".join(tokens(cue)) for cue in unrelated_cues)
@@ -531,10 +533,11 @@ class SpecificityCheck:
     def documented(self, element: Element, scope: NoteWords, sides: frozenset[str], site: bool = False) -> str:
         """"affirmed" when every requirement is found, "denied" when one is found only denied, else ""."""
         remaining = list(element.requirements)
-        for key, replacements in self.rules.synonyms.items():
+        clause_words = set(element.clause)
+        for key, replacements in self.rules.phrase_synonyms:
             # A phrase of the title ("large intestine", "chronic kidney disease") said another way
             # ("colon", "CKD") documents its words that the element needs.
-            if len(key) < 2 or not _contains(element.clause, key):
+            if key[0] not in clause_words or not _contains(element.clause, key):
                 continue
             needed = [requirement for requirement in remaining if set(requirement.words) & set(key)]
             if needed and any(self._find_replacement(replacement, scope, site) == "affirmed"
@@ -697,10 +700,10 @@ class SpecificityCheck:
         then a named code before an "other" one."""
         knowledge = self.knowledge
         roots: list[str] = []
-        for ancestor in reversed(knowledge.ancestors(code)):
-            if not self._documents(ancestor, reference, scope, sides, linked, unlinked, site):
+        for ancestor in knowledge.ancestors(code):  # nearest first
+            if self._documents(ancestor, reference, scope, sides, linked, unlinked, site):
+                roots = [ancestor]
                 break
-            roots = [ancestor]
         own = list(dict.fromkeys(candidate for mention in supporting for candidate in self.related_codes(code, mention)))
         if not roots:
             roots = list(dict.fromkeys(candidate[:3] for candidate in own))
