@@ -37,8 +37,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gzip
-import json
 import logging
 import re
 import sys
@@ -49,6 +47,7 @@ from itertools import product
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chartaudit.knowledge.build import write_tables
 from chartaudit.knowledge.codes import matches_pattern, normalize_code
 from chartaudit.knowledge.combinations import DEFAULT_FILE_NAME, FORMAT_VERSION
 from chartaudit.resources import icd10cm_dir, shared_data_dir
@@ -452,15 +451,8 @@ def build_combinations(index_path: Path | str, knowledge: "Icd10cm | None" = Non
 
 
 def write_combinations(table: dict[str, Any], output: Path) -> int:
-    """Write the table as reproducible gzipped JSON; return the size in bytes."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    payload = json.dumps(table, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    temporary = output.with_suffix(output.suffix + ".tmp")
-    with open(temporary, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9,
-                                                     mtime=0) as stream:
-        stream.write(payload)
-    temporary.replace(output)
-    return output.stat().st_size
+    """Write the table as reproducible gzipped JSON (as the tabular tables are); return the size in bytes."""
+    return write_tables(table, output)
 
 
 def main(argv: list[str] | None = None) -> int:
