@@ -36,7 +36,7 @@ from chartaudit.types import SIDES, Mention
 if TYPE_CHECKING:
     from chartaudit.compare.assess import CodeAssessment
     from chartaudit.compare.relations import CodeRelations
-    from chartaudit.knowledge.combinations import Combination
+    from chartaudit.knowledge.combinations import Partner
 
 #: Words that share their first six letters are one word ("exacerbation" / "exacerbated").
 STEM_LENGTH = 6
@@ -364,11 +364,8 @@ class NoteWords:
         positions = (self._number_positions(first, before) if first[:1].isdigit()
                      else self._word_positions(first))
         for position in positions:
-            end = position + 1 + len(rest)
-            if rest and not all(_same_word(word, self.words[position + 1 + offset]) if position + 1 + offset < len(self.words) else False
-                                for offset, word in enumerate(rest)):
-                continue
-            if end > len(self.words):
+            following = self.words[position + 1:position + 1 + len(rest)]
+            if len(following) < len(rest) or not all(map(_same_word, rest, following)):
                 continue
             if not self.denied[position]:
                 return "affirmed"
@@ -425,6 +422,7 @@ class SpecificityCheck:
         self.knowledge = relations.knowledge
         self.rules = rules
         self._elements = lru_cache(maxsize=65536)(self._compute_elements)
+        self._partner_matches = lru_cache(maxsize=65536)(self._compute_partner_matches)
 
     # -- titles
 
@@ -673,9 +671,12 @@ class SpecificityCheck:
             return None, unrelated
         return NoteWords(texts, self.rules), None
 
-    def partner_matches(self, partner: Any, code: str, text: str = "") -> bool:
+    def partner_matches(self, partner: "Partner", code: str, text: str = "") -> bool:
         """True when a code (or a mention's words) names a combination partner: its patterns,
         the model's ``partner_terms``, or every word of the partner in the code's title."""
+        return self._partner_matches(partner, code, text)
+
+    def _compute_partner_matches(self, partner: "Partner", code: str, text: str) -> bool:
         if partner.matches(code):
             return True
         if any(matches_pattern(code, pattern) for pattern in self.rules.partner_patterns(partner.words)):
