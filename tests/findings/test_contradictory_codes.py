@@ -17,6 +17,7 @@ TYPE = "contradictory_codes"
         (["N18.9", "N18.4"], "N18.9", "N18.4"),
         (["K21.9", "K21.00"], "K21.9", "K21.00"),  # without esophagitis beside with esophagitis
         (["M17.9", "M17.11"], "M17.9", "M17.11"),
+        (["E05.80", "E05.90"], "E05.90", "E05.80"),  # both "without crisis": the unspecified one is the vague one
     ],
 )
 def test_fires_on_the_unspecified_code(fire, dx, vague, specified):

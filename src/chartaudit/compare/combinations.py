@@ -165,10 +165,12 @@ def contradictory_codes(assessments: list["CodeAssessment"], check: SpecificityC
         for second in codes:
             if second == first or second[:3] != first[:3] or knowledge.related(first, second):
                 continue
-            second_words, _ = _condition_words(knowledge.description(second))
+            second_words, second_denied = _condition_words(knowledge.description(second))
             if not first_words <= second_words:
                 continue
-            affirms_denied = bool(first_denied & second_words) or (
+            # K21.00 "with esophagitis, without bleeding" affirms what K21.9 "without esophagitis"
+            # denies; E05.90 "unspecified, without crisis" denies the same as E05.80 and affirms nothing.
+            affirms_denied = bool(first_denied & second_words and not first_denied & second_denied) or (
                 "complications" in title and " with " in f" {knowledge.description(second).lower()} ")
             if (unspecified and not knowledge.is_unspecified(second)) or (without and affirms_denied):
                 pairs.append((first, second))

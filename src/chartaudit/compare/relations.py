@@ -192,7 +192,13 @@ class CodeRelations:
             return False
         if not self.same_block(billed, candidate):
             return False
-        return _shared_count(mention_words, self._naming_words(billed)) == len(mention_words)
+        billed_words = self._naming_words(billed)
+        if _shared_count(mention_words, billed_words) == len(mention_words):
+            return True
+        # An abbreviation ("MDD" -> F32.9) names the condition by its code's title: its head,
+        # before the first comma ("Major depressive disorder, single episode, unspecified").
+        head = self.significant_words(self.knowledge.description(candidate).split(",")[0])
+        return bool(head) and _shared_count(head, billed_words) == len(head)
 
     def _same_condition(self, billed: str, candidate: str, mention_words: frozenset[str]) -> bool:
         """True when the candidate (or the mention) shares the words that name the billed condition.
