@@ -37,9 +37,11 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not browser and not notebook and not dask"
 
-# Regenerate the precomputed ICD-10-CM tables, target terms (needs simple-icd-10-cm) and fuzzy index (scikit-learn).
+# Regenerate the precomputed ICD-10-CM tables, target terms (needs simple-icd-10-cm) and fuzzy index (scikit-learn);
+# the combination table also reads the Alphabetic Index in ../shared/data (skipped, with a message, without it).
 models: $(STAMP)
 	$(BIN)/python -m chartaudit.knowledge.build
+	$(BIN)/python -m chartaudit.knowledge.combinations_build
 	$(BIN)/python -m chartaudit.extract.targets.build
 	$(BIN)/python -m chartaudit.extract.fuzzy.build
 

@@ -96,3 +96,33 @@ def test_cli_evaluate(gold_file: Path, capsys) -> None:
             if line.split()[:1] in (["train"], ["dev"], ["all"])}
     assert rows["all"][1] == "4" and rows["all"][2] == "8"
     assert "== t1" in out
+
+
+FLAGGED = [
+    {"doc_id": "f1", "split": "dev", "text": "Known heart failure, compensated. Hypertension on lisinopril.",
+     "dx_codes": ["I50.23", "I10"]},
+    {"doc_id": "f2", "split": "dev", "text": "Heart failure follow-up; stable.", "dx_codes": ["I50.23"]},
+]
+
+
+def test_flag_lines_list_the_most_frequent_flags_with_their_words(tmp_path: Path, checker) -> None:
+    path = tmp_path / "flagged.jsonl"
+    path.write_text("\n".join(json.dumps(document) for document in FLAGGED) + "\n", encoding="utf-8")
+    report = evaluate_document_codes(path, checker)
+    assert report.overall.flags_by_type["unsupported_specificity"] == 2
+    assert report.overall.flags_by_type["combination_code"] == 1  # I10 beside I50.- is I11.0
+    lines = report.flag_lines(5, types=["unsupported_specificity"], split="dev")
+    assert "unsupported_specificity I50.23 -> I50.9" in lines[1] and lines[1].split()[0] == "2"
+    assert "acute on chronic systolic" in lines[1]
+    assert lines[2].strip().startswith("f1:") and "heart failure" in lines[2]
+    assert len(lines) == 3  # one (type, code) pair, counted over both documents
+    assert report.flag_lines(5, types=["unsupported_specificity"], split="train")[1].strip() == "none"
+
+
+def test_cli_evaluate_flags(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "flagged.jsonl"
+    path.write_text("\n".join(json.dumps(document) for document in FLAGGED) + "\n", encoding="utf-8")
+    assert main(["evaluate", str(path), "--flags", "3", "--flag-type", "combination_code"]) == 0
+    out = capsys.readouterr().out
+    assert "most frequent flags on gold codes (dev)" in out
+    assert "combination_code I10 -> I11.0" in out and "unsupported_specificity" not in out.split("(dev)")[1]

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from chartaudit.compare.specificity import SpecificityRules
 from chartaudit.extract.config import COMPONENT_KEYS, ModelConfig
 from chartaudit.extract.context.rules import ContextRules, TemporalityRules
 from chartaudit.extract.fuzzy import FuzzyConfig
@@ -74,6 +75,7 @@ JSON_CASES: list[tuple[type[ModelFile], Callable[[dict[str, Any]], None], tuple[
     (SymptomTable, _top, SymptomTable.KEYS),
     (SymptomTable, _first_rule("rules"), SymptomTable.RULE_KEYS),
     (WordRules, _top, WordRules.KEYS),
+    (SpecificityRules, _top, SpecificityRules.KEYS),
 ]
 
 

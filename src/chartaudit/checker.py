@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from chartaudit.compare import CodeRelations, assess_codes
+from chartaudit.compare import CodeRelations, SpecificityCheck, SpecificityRules, assess_codes
 from chartaudit.extract import Extractor
 from chartaudit.findings import CheckContext, registry
 from chartaudit.knowledge import Icd10cm, PolicySet, load_policies, normalize_code
@@ -102,6 +102,7 @@ class Checker:
         model_dir = self.extractor.model_dir
         self.knowledge = Icd10cm.load(model_dir=model_dir)
         self.relations = CodeRelations(self.knowledge)
+        self.specificity = SpecificityCheck(self.relations, SpecificityRules.from_dir(model_dir))
         self.rules = registry.create_all()
         self.default_policies = self._policy_set(policies)
 
@@ -157,6 +158,7 @@ class Checker:
             input_problems=problems,
             checked_characters=checked if checked < len(text) else None,
             section_groups=self.extractor.section_groups,
+            specificity=self.specificity,
         )
         findings = []
         for rule in self.rules:

@@ -197,6 +197,11 @@ def command_evaluate(args: argparse.Namespace) -> int:
         parity = 0 if args.half == "even" else 1
         report = report.select(lambda row: row.index % 2 == parity)
     sys.stdout.write(report.table() + "\n")
+    if args.flags:
+        if not hasattr(report, "flag_lines"):
+            raise UsageError(f"--flags is supported for CodiEsp files only, not {kind}")
+        for split in sorted({document.split for document in report.documents}):
+            sys.stdout.write("\n" + "\n".join(report.flag_lines(args.flags, args.flag_type or (), split)) + "\n")
     if args.errors:
         sys.stdout.write("\n".join(report.error_lines(args.errors)) + "\n")
     return EXIT_OK
@@ -309,6 +314,11 @@ def build_parser() -> argparse.ArgumentParser:
                           help="gold data format (default: from the file's extension and first record)")
     evaluate.add_argument("--errors", type=int, default=0, help="list the N worst cases")
     evaluate.add_argument("--limit", type=int, default=0, help="evaluate only the first N records")
+    evaluate.add_argument("--flags", type=int, default=0,
+                          help="CodiEsp: list the N most frequent (finding type, code) flags on gold codes per split, "
+                               "with what each names and the note's words")
+    evaluate.add_argument("--flag-type", action="append", metavar="TYPE",
+                          help="with --flags: only this finding type (repeatable)")
     evaluate.add_argument("--half", choices=("even", "odd"),
                           help="NegEx: score only the even or odd data rows (0-based), to check generalisation")
     evaluate.add_argument("--model", type=_model_argument, help=MODEL_HELP)

@@ -143,6 +143,9 @@ class Finding:
     suggestion: str = ""
     evidence: list[Evidence] = field(default_factory=list)
     guideline: str = ""
+    #: What the finding is about, in words, when its rule's provider query names it (the
+    #: undocumented detail of an ``unsupported_specificity`` finding: "acute on chronic, systolic").
+    detail: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -139,6 +139,8 @@ class CodeRelations:
             return False
         if self.names_unspecified(billed, candidate, mention_words):
             return True
+        if self.names_condition(billed, candidate, mention_words):
+            return True
         billed_scope = self._scope(billed)
         candidate_scope = self._scope(candidate)
         if billed_scope == billed and candidate_scope == candidate:
@@ -174,6 +176,29 @@ class CodeRelations:
             return False
         billed_words = billed_words - {"pain"}
         return bool(billed_words) and billed_words <= candidate_words
+
+    def names_condition(self, billed: str, candidate: str, mention_words: frozenset[str] = frozenset()) -> bool:
+        """True when the mention names the billed code's condition and nothing else, through an
+        unspecified code of the same block: "pneumonia" (J18.9, unspecified organism) is the
+        condition of J15.1 "Pneumonia due to Pseudomonas", and "major depressive disorder"
+        (F32.9) that of F33.1. Whether the note documents the rest of the billed title (the
+        organism, the episode) is the specificity check's question, not the relation's.
+
+        Usage::
+
+            relations.names_condition("J15.1", "J18.9", frozenset({"pneumonia"}))  # True
+        """
+        if not mention_words or not self.knowledge.is_unspecified(candidate):
+            return False
+        if not self.same_block(billed, candidate):
+            return False
+        billed_words = self._naming_words(billed)
+        if _shared_count(mention_words, billed_words) == len(mention_words):
+            return True
+        # An abbreviation ("MDD" -> F32.9) names the condition by its code's title: its head,
+        # before the first comma ("Major depressive disorder, single episode, unspecified").
+        head = self.significant_words(self.knowledge.description(candidate).split(",")[0])
+        return bool(head) and _shared_count(head, billed_words) == len(head)
 
     def _same_condition(self, billed: str, candidate: str, mention_words: frozenset[str]) -> bool:
         """True when the candidate (or the mention) shares the words that name the billed condition.

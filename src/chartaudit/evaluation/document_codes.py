@@ -30,6 +30,7 @@ import json
 import logging
 import random
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,11 +65,28 @@ MISS_CAUSES: dict[str, str] = {
 
 
 @dataclass
+class Flag:
+    """One error or warning about a gold code when the gold codes alone are billed.
+
+    detail (str): What the finding names: its ``detail`` (the undocumented element of an
+        ``unsupported_specificity``), else its related code's title.
+    snippet (str): The note around the finding's first evidence span (one line).
+    """
+
+    type: str
+    code: str
+    related_code: str
+    detail: str
+    snippet: str
+
+
+@dataclass
 class CodeOutcome:
     """One billed code of one document and what the checker decided.
 
     ``flags``: the finding types (errors and warnings) about this code when the
-    document's gold codes alone are billed, as a correctly coded claim would be.
+    document's gold codes alone are billed, as a correctly coded claim would be;
+    ``flag_details`` the same findings in words.
     """
 
     code: str
@@ -76,6 +94,7 @@ class CodeOutcome:
     evidence: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    flag_details: list[Flag] = field(default_factory=list)
 
     @property
     def miss_cause(self) -> str | None:
@@ -202,6 +221,37 @@ class DocumentCodesReport:
             format_table(["finding type", *[name for name, _ in splits]], flag_rows) if flag_rows else "none",
         ])
 
+    def flag_lines(self, limit: int, types: Collection[str] = (), split: str | None = None) -> list[str]:
+        """The ``limit`` most frequent (finding type, code) flags on gold codes, each with its count,
+        what it names and the note's words of its first example, so that each can be judged.
+
+        types (Collection[str]): Only these finding types (all when empty).
+        split (str | None): Only documents of this split.
+        """
+        counts: Counter = Counter()
+        examples: dict[tuple[str, str], tuple[str, Flag]] = {}
+        for document in self.documents:
+            if split and document.split != split:
+                continue
+            for outcome in document.gold:
+                for flag in outcome.flag_details:
+                    if types and flag.type not in types:
+                        continue
+                    key = (flag.type, flag.code)
+                    counts[key] += 1
+                    examples.setdefault(key, (document.doc_id, flag))
+        scope = f" ({split})" if split else ""
+        lines = [f"most frequent flags on gold codes{scope}: type, code, count, related code, what it names; "
+                 "the first example's document and words"]
+        for (kind, code), count in counts.most_common(limit):
+            doc_id, flag = examples[(kind, code)]
+            related = f" -> {flag.related_code}" if flag.related_code else ""
+            lines.append(f"{count:>4}  {kind} {code}{related} ({self.descriptions.get(code, '')}): {flag.detail}")
+            lines.append(f"      {doc_id}: \"{flag.snippet}\"")
+        if len(lines) == 1:
+            lines.append("      none")
+        return lines
+
     def error_lines(self, limit: int) -> list[str]:
         """The documents with the most missed gold codes (and accepted swaps), with their text."""
         lines: list[str] = []
@@ -223,12 +273,28 @@ class DocumentCodesReport:
         return lines
 
 
-def _flags(result: Any) -> dict[str, list[str]]:
-    """The error and warning finding types about each code of a result."""
-    flags: dict[str, list[str]] = {}
+#: Characters of note shown on each side of a flag's evidence.
+SNIPPET_CHARACTERS = 110
+
+
+def _snippet(text: str, start: int, end: int) -> str:
+    """The note around a span, on one line."""
+    left, right = max(0, start - SNIPPET_CHARACTERS), min(len(text), end + SNIPPET_CHARACTERS)
+    shown = " ".join(text[left:right].split())
+    return ("…" if left else "") + shown + ("…" if right < len(text) else "")
+
+
+def _flags(result: Any, text: str, knowledge: "Icd10cm") -> dict[str, list[Flag]]:
+    """The errors and warnings about each code of a result, in words."""
+    flags: dict[str, list[Flag]] = {}
     for finding in result.findings:
-        if finding.code and finding.severity in ("error", "warning"):
-            flags.setdefault(finding.code, []).append(finding.type)
+        if not finding.code or finding.severity not in ("error", "warning"):
+            continue
+        detail = finding.detail or (knowledge.description(finding.related_code) if finding.related_code else "")
+        evidence = finding.evidence[0] if finding.evidence else None
+        snippet = _snippet(text, evidence.start, evidence.end) if evidence else ""
+        flags.setdefault(finding.code, []).append(
+            Flag(finding.type, finding.code, finding.related_code or "", detail, snippet))
     return flags
 
 
@@ -336,9 +402,10 @@ def evaluate_document_codes(
                                         [m.text for m in deciding], [m.source for m in deciding]))
             report.descriptions[assessment.code or assessment.input] = assessment.description
         if valid:
-            flags = _flags(checker.check(texts[index], dx=valid, setting=SETTING))
+            flags = _flags(checker.check(texts[index], dx=valid, setting=SETTING), texts[index], knowledge)
             for outcome in outcomes[: len(valid)]:
-                outcome.flags = flags.get(outcome.code, [])
+                outcome.flag_details = flags.get(outcome.code, [])
+                outcome.flags = [flag.type for flag in outcome.flag_details]
         document = DocumentResult(
             doc_id=str(record["doc_id"]),
             split=str(record.get("split") or "all"),

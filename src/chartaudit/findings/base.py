@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator, Mapping
 
 from chartaudit.types import Evidence, Finding, Mention, Severity
 
 if TYPE_CHECKING:
-    from chartaudit.compare import CodeAssessment, CodeRelations
+    from chartaudit.compare import CodeAssessment, CodeRelations, CombinationMatch, SpecificityCheck, SpecificityGap
     from chartaudit.knowledge import Icd10cm, PolicySet
 
 #: Viewer groups: how a finding's evidence is coloured in the note.
@@ -42,6 +43,8 @@ class CheckContext:
     section_groups: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: Where the check stopped in a note too long to check in full (None: the whole note was checked).
     checked_characters: int | None = None
+    #: The check of the detail billed codes claim (None: not checked).
+    specificity: "SpecificityCheck | None" = None
 
     @property
     def evidence_checked(self) -> bool:
@@ -50,6 +53,38 @@ class CheckContext:
 
     def valid_assessments(self) -> list["CodeAssessment"]:
         return [a for a in self.assessments if a.valid and a.code]
+
+    @cached_property
+    def contradictions(self) -> list[tuple[str, str]]:
+        """(unspecified or "without" code, specified code) pairs among the billed codes."""
+        from chartaudit.compare import contradictory_codes  # noqa: PLC0415 - the rules' shared comparison
+
+        return contradictory_codes(self.valid_assessments(), self.specificity) if self.specificity else []
+
+    @cached_property
+    def combinations(self) -> list["CombinationMatch"]:
+        """The billed codes a combination code should replace (when the note was checked)."""
+        from chartaudit.compare import missed_combinations  # noqa: PLC0415
+
+        if self.specificity is None or not self.evidence_checked:
+            return []
+        return missed_combinations(self.valid_assessments(), self.note, self.mentions, self.specificity)
+
+    @cached_property
+    def specificity_gaps(self) -> dict[str, "SpecificityGap"]:
+        """Supported billed codes whose title claims detail the note does not document, by code
+        (a code that is the open half of a contradictory pair is left out: that finding explains it)."""
+        if self.specificity is None or not self.evidence_checked:
+            return {}
+        contradicted = {first for first, _ in self.contradictions}
+        gaps: dict[str, "SpecificityGap"] = {}
+        for assessment in self.valid_assessments():
+            if assessment.code in contradicted:
+                continue
+            gap = self.specificity.gap(assessment, self.note, self.mentions)
+            if gap is not None:
+                gaps[gap.code] = gap
+        return gaps
 
     def describe(self, code: str) -> str:
         """``CODE (Description)`` for messages."""

@@ -23,8 +23,9 @@ class UnspecifiedCodeRule(FindingRule):
     def find(self, context: CheckContext) -> Iterator[Finding]:
         knowledge = context.knowledge
         billed = {a.code for a in context.valid_assessments()}
+        contradicted = {vague for vague, _ in context.contradictions}  # contradictory_codes explains those
         for assessment in context.valid_assessments():
-            if assessment.status != "supported" or not assessment.more_specific:
+            if assessment.status != "supported" or not assessment.more_specific or assessment.code in contradicted:
                 continue
             code = assessment.code
             counts = Counter(specific for _, specific in assessment.more_specific if specific not in billed)

@@ -38,6 +38,8 @@ from chartaudit.knowledge.codes import (
     normalize_code,
     normalize_pattern,
 )
+from chartaudit.knowledge.combinations import DEFAULT_FILE_NAME as COMBINATIONS_FILE_NAME
+from chartaudit.knowledge.combinations import CombinationTable
 from chartaudit.knowledge.tables import HistoryCodes, SymptomRule, SymptomTable
 from chartaudit.resources import default_model_dir, icd10cm_dir
 from chartaudit.resources.words import WordRules
@@ -109,6 +111,7 @@ class Icd10cm:
         self._extension_cache: dict[int, list[int]] = {}
         self._history_codes: HistoryCodes | None = None
         self._symptom_table: SymptomTable | None = None
+        self._combinations: CombinationTable | None = None
         self._laterality_cache: dict[str, dict[str, str]] = {}
         self._pattern_cache: dict[str, list[str]] = {}
         # Per-instance memos of the lookups the checker repeats for every encounter.
@@ -796,6 +799,17 @@ class Icd10cm:
             if matches_pattern(normalized, pattern):
                 return personal, family
         return None, None
+
+    def combinations(self) -> CombinationTable:
+        """The combination codes (``combinations-2026.json.gz`` beside the tables), loaded on first use.
+
+        Usage::
+
+            kb.combinations().entries("I11.0")[0].bases  # ("I10",)
+        """
+        if self._combinations is None:
+            self._combinations = CombinationTable.read(self.path.with_name(COMBINATIONS_FILE_NAME))
+        return self._combinations
 
     def _history(self) -> list[tuple[str, str | None, str | None]]:
         if self._history_codes is None:

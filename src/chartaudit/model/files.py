@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from chartaudit.compare.specificity import SpecificityRules
 from chartaudit.extract.config import ModelConfig
 from chartaudit.extract.context.rules import ContextRules, TemporalityRules
 from chartaudit.extract.laterality.rules import LateralityRules
@@ -65,6 +66,7 @@ MODEL_FILES: tuple[type[ModelFile], ...] = (
     SentenceRules,
     SymptomTable,
     TemporalityRules,
+    SpecificityRules,
     Changelog,
 )
 

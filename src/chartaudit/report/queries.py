@@ -117,7 +117,7 @@ def draft_query(finding: Finding, result: CheckResult, note: str | None = None,
     else:
         code_result = _code_result(result, finding.code)
         evidence = finding.evidence or (code_result.evidence if code_result else [])
-        fill = {"condition": condition.lower(), "Condition": condition}
+        fill = {"condition": condition.lower(), "Condition": condition, "detail": finding.detail or "its detail"}
         body = [
             template.intro,
             *_citations(evidence, result, note),
