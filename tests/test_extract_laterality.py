@@ -32,6 +32,10 @@ def only(extractor: Extractor, text: str):
         ("right and left knee pain", "bilateral", ["M25.561", "M25.562"]),
         ("right-sided hip pain", "right", ["M25.551"]),
         ("shoulder pain", None, ["M25.51"]),  # no side: the family's parent
+        ("shoulder pain, R.", "right", ["M25.511"]),  # an initial with its period, after a comma
+        ("Shoulder pain, L. - impingement", "left", ["M25.512"]),
+        ("RIGHT   SHOULDER   PAIN", "right", ["M25.511"]),  # runs of spaces
+        ("shoulder pain   left", "left", ["M25.512"]),
     ],
 )
 def test_sides(extractor: Extractor, text: str, side: str | None, codes: list[str]) -> None:

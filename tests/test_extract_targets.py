@@ -204,3 +204,24 @@ def test_matches_pass_over_commas(extractor: Extractor) -> None:
     assert [m.codes for m in extractor.extract("Diabetes mellitus, type 2.")] == [["E11"]]
     # A list stays a list.
     assert len(extractor.extract("Chest pain, shoulder pain, nausea.")) == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["chest  pain", "CHEST   PAIN", "chest\tpain", "chest\npain", "chest \n pain"],
+)
+def test_a_run_of_white_space_inside_a_phrase_is_one_space(extractor: Extractor, text: str) -> None:
+    # A wrapped line: long enough, and the next one goes on in lower case (sentence_rules.json).
+    note = f"HPI: 63 yo F with two hours of retrosternal pressure and {text} at rest, easing now."
+    mention = extractor.extract(note)[0]
+    assert mention.codes == ["R07.9"]
+    assert note[mention.start:mention.end] == mention.text  # offsets into the note as written
+    assert mention.text.split() == ["chest", "pain"] or mention.text.split() == ["CHEST", "PAIN"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Chest\n\nPain scale reviewed.", "Exam: chest.\nPain: none reported."],
+)
+def test_a_phrase_does_not_cross_a_blank_line_or_a_sentence(extractor: Extractor, text: str) -> None:
+    assert "R07.9" not in [code for mention in extractor.extract(text) for code in mention.codes]

@@ -63,6 +63,8 @@ from chartaudit.extract.terms import (
     DEFAULT_TERMS_FILE,
     TARGET_ATTRIBUTE,
     TARGET_LABEL,
+    BREAK_WORD,
+    SPACE_WORD,
     TERMINAL,
     AbbreviationRule,
     TargetHit,
@@ -103,6 +105,7 @@ class TargetMatcher:
         laterality = LateralityRules.from_dir(model_dir)
         skip_words = {lemma(word) for word in config.get("skip_words", [])}
         skip_words |= {lemma(word) for word in laterality.side_words_lower}
+        skip_words.add(SPACE_WORD)
         self.skip_words = frozenset(skip_words)
         self._tokenizer = nlp.tokenizer
         stop_phrases = {self.phrase_words(phrase) for phrase in config.get("stop_phrases", [])}
@@ -198,7 +201,16 @@ class TargetMatcher:
         for start, end, entry, _score in linker.link(words, exact, boundary):
             candidates.append((start, end, _SOURCE_PRIORITY["fuzzy"], entry, "fuzzy"))
 
+    def word_of(self, text: str) -> str:
+        """The normalised word of a token's text: its lemma, or for white space
+        :data:`SPACE_WORD` (spaces, one line break) or :data:`BREAK_WORD` (a blank line)."""
+        if text.isspace():
+            return BREAK_WORD if text.count("\n") > 1 else SPACE_WORD
+        return self.words.lemma(text)
+
     def _normalised_words(self, doc: Doc) -> list[str]:
+        """The tokens' normalised words; the white space before a sentence start is a
+        :data:`BREAK_WORD`, so that no phrase runs from one sentence into the next."""
         cache = self._norm_cache
         if len(cache) > _MAX_CACHE:
             cache.clear()
@@ -210,8 +222,12 @@ class TargetMatcher:
                 if words[index] is None:
                     word = cache.get(key)
                     if word is None:
-                        word = cache[key] = self.words.lemma(strings[key])
+                        word = cache[key] = self.word_of(strings[key])
                     words[index] = word
+        for start in sentence_token_starts(doc):
+            for index in (start - 1, start):
+                if index >= 0 and words[index] == SPACE_WORD:
+                    words[index] = BREAK_WORD
         return words
 
     def __call__(self, doc: Doc, extra_terms: TermTrie | None = None) -> Doc:
