@@ -59,6 +59,14 @@ def test_header_needs_line_start_or_sentence_end(rules: SectionRules) -> None:
     assert categories(rules, "Seen today. Plan: rest.") == ["plan"]
 
 
+def test_a_header_after_a_run_of_spaces_in_a_flattened_report(rules: SectionRules) -> None:
+    text = "Measurements Not Obtainable ***        REFERRING DIAGNOSIS: CHEST PAIN"
+    assert categories(rules, text) == ["other"]
+    # spaces inside a header: one header, not a second one inside it
+    assert categories(rules, "MILD   TRICUSPID REGURGITATION: TRACE.") == ["other"]
+    assert categories(rules, "Sex: M  Plan: none") == []  # two spaces separate fields, not lines
+
+
 def test_header_needs_colon_or_line_break(rules: SectionRules) -> None:
     assert categories(rules, "Plan to follow up in a week.") == []
     assert categories(rules, "Assessment and Plan\n1. HTN") == ["assessment_and_plan"]
