@@ -83,11 +83,17 @@ class TermEntry:
 
 @dataclass(frozen=True)
 class AbbreviationRule:
-    """A case-sensitive short form and the term it stands for."""
+    """A case-sensitive short form and the term it stands for.
+
+    long_words (tuple[str, ...]): The long form's normalised words, read in the
+        short form's place so that the words around it can complete a longer term
+        ("chronic afib", "MDD, recurrent, moderate").
+    """
 
     short_form: str
     entry: TermEntry
     not_followed_by: frozenset[str] = frozenset()
+    long_words: tuple[str, ...] = ()
 
 
 @dataclass

@@ -85,6 +85,8 @@ logger = logging.getLogger(__name__)
 _SOURCE_PRIORITY = {"runtime": 3, "abbreviation": 2, "lexicon": 1, "icd": 0, "fuzzy": -1}
 #: Priority of a match found through a word form (below every literal match of the same span).
 _WORD_FORM_PRIORITY = -1
+#: At most this many words before an abbreviation may complete a term with it ("chronic afib").
+MAX_WORDS_BEFORE_ABBREVIATION = 2
 #: Cap of the token-hash -> normalised-word cache (cleared when exceeded).
 _MAX_CACHE = 500_000
 
@@ -129,7 +131,8 @@ class TargetMatcher:
                 logger.warning("Abbreviation %r: long form %r is not a lexicon phrase, skipped", short_form, long_form)
                 continue
             key = self.vocab.strings.add(short_form)
-            self.abbreviations[key] = AbbreviationRule(short_form, entry, frozenset(not_followed_by))
+            self.abbreviations[key] = AbbreviationRule(short_form, entry, frozenset(not_followed_by),
+                                                       self.phrase_words(long_form))
         self._norm_cache: dict[int, str] = {}
         self.word_forms = WordForms.from_config(config.get("word_forms", {}), lemma)
         coordination = config.get("coordination", {})
@@ -244,7 +247,7 @@ class TargetMatcher:
         if self.coordinators:
             self._coordination_candidates(words, candidates)
         if self.abbreviations:
-            self._abbreviation_candidates(doc, candidates)
+            self._abbreviation_candidates(doc, words, candidates)
         if Doc.has_extension("abbreviations"):
             self._definition_candidates(doc, words, extra_terms, candidates)
         if self.fuzzy_config.enabled:
@@ -370,7 +373,7 @@ class TargetMatcher:
                 index += 1
         candidates.extend(found)
 
-    def _abbreviation_candidates(self, doc: Doc, candidates: list) -> None:
+    def _abbreviation_candidates(self, doc: Doc, words: list[str], candidates: list) -> None:
         abbreviations = self.abbreviations
         orths = doc.to_array(ORTH).tolist()
         for index in positions_of(orths, abbreviations.keys()):
@@ -378,6 +381,39 @@ class TargetMatcher:
             if rule.not_followed_by and index + 1 < len(doc) and doc[index + 1].text in rule.not_followed_by:
                 continue
             candidates.append((index, index + 1, _SOURCE_PRIORITY["abbreviation"], rule.entry, "abbreviation"))
+            if rule.long_words:
+                self._abbreviation_phrase_candidates(words, index, rule.long_words, candidates)
+
+    def _abbreviation_phrase_candidates(self, words: list[str], index: int, long_words: tuple[str, ...],
+                                        candidates: list) -> None:
+        """Longer terms an abbreviation forms with its neighbours, read with its long form in its
+        place: "MDD, recurrent, moderate" is "major depressive disorder, recurrent, moderate"
+        (F33.1), "chronic afib" is "chronic atrial fibrillation" (I48.20). The candidate spans the
+        abbreviation and the words the term takes from around it (up to
+        :data:`MAX_WORDS_BEFORE_ABBREVIATION` before it)."""
+        root = self.trie.root
+        after = words[index + 1: index + 1 + self.max_phrase_tokens]
+        before: list[int] = []  # positions of the words right before, nearest last
+        position = index - 1
+        while position >= 0 and len(before) < MAX_WORDS_BEFORE_ABBREVIATION:
+            word = words[position]
+            if word != SPACE_WORD:
+                if not word.isalpha():
+                    break
+                before.insert(0, position)
+            position -= 1
+        size = len(long_words)
+        for count in range(len(before) + 1):
+            taken = before[len(before) - count:]
+            sequence = [words[position] for position in taken] + list(long_words) + after
+            if sequence[0] not in root:
+                continue
+            end, entry = self.trie.longest(sequence, 0, self.skip_words)
+            if entry is None or end < count + size or (count == 0 and end == size):
+                continue  # the term must hold the whole long form and more than it
+            start = taken[0] if taken else index
+            candidates.append((start, index + 1 + max(0, end - count - size), _SOURCE_PRIORITY["abbreviation"],
+                               entry, "abbreviation"))
 
     def _definition_candidates(self, doc: Doc, words: list[str], extra_terms: TermTrie | None, candidates: list) -> None:
         """Short forms defined in the note: "shortness of breath (SOB)" ... "SOB"."""
