@@ -38,9 +38,11 @@ Usage::
 import bisect
 import logging
 from collections import defaultdict
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+import numpy
 from spacy.attrs import IS_SPACE, LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -100,8 +102,13 @@ class _ModifierMatcher:
         for key, literals in phrases.items():
             self.phrase_matcher.add(key, [_lower_keys(nlp, literal) for literal in literals])
 
-    def raw_matches(self, doc: Doc, ranges: list[tuple[int, int]] | None = None) -> list[tuple[int, int, int]]:
-        """Modifier matches that start inside the sorted, disjoint token ``ranges`` (the whole doc when None)."""
+    def raw_matches(self, doc: Doc, ranges: list[tuple[int, int]] | None = None,
+                    sentence_starts: Collection[int] = ()) -> list[tuple[int, int, int]]:
+        """Modifier matches that start inside the sorted, disjoint token ``ranges`` (the whole doc when None).
+
+        In a range, a cue is also found when a run of spaces stands between its words
+        (:meth:`_matches_without_space`); ``sentence_starts`` (token indexes) tell the spaces
+        between two sentences, which no cue crosses, from those inside one."""
         if ranges is None:
             matches = list(self.phrase_matcher(doc))
             where = None
@@ -110,7 +117,7 @@ class _ModifierMatcher:
             where = bytearray(len(doc))
             spaces = doc.to_array(IS_SPACE)
             for start, end in ranges:
-                if spaces[start:end].any():
+                if spaces[start + 1:end - 1].any() and _has_inner_space(doc, spaces, start, end, sentence_starts):
                     matches += self._matches_without_space(doc, start, end)
                     continue
                 matches += self.phrase_matcher(doc[start:end])  # offsets in the doc, not the span
@@ -159,6 +166,16 @@ class _ModifierMatcher:
             window = doc[start: min(length, start + MAX_TOKEN_PATTERN_LENGTH)]
             matches += [(match_id, start, start + end) for match_id, begin, end in self.token_matcher(window) if begin == 0]
         return matches
+
+
+def _has_inner_space(doc: Doc, spaces: Any, start: int, end: int, sentence_starts: Collection[int]) -> bool:
+    """True when a whitespace token other than one line break stands between two words of one
+    sentence in ``doc[start:end]`` (a run of spaces inside it, not the spaces after its end)."""
+    for offset in numpy.flatnonzero(spaces[start + 1:end - 1]).tolist():
+        index = start + 1 + offset
+        if not spaces[index + 1] and index + 1 not in sentence_starts and doc[index].text != "\n":
+            return True
+    return False
 
 
 def _lower_keys(nlp: Language, phrase: str) -> Any:
@@ -301,7 +318,7 @@ class ContextDetector:
                 ranges[-1] = (ranges[-1][0], max(end, ranges[-1][1]))
             else:
                 ranges.append((start, end))
-        matches = self._within_sentences(starts, matcher.raw_matches(doc, ranges))
+        matches = self._within_sentences(starts, matcher.raw_matches(doc, ranges, frozenset(starts)))
         if not matches:
             return
         # A modifier word inside a longer target is part of the condition's name, not a
