@@ -294,6 +294,7 @@ def test_history_of_with_a_duration_or_today_is_current(extractor: Extractor, te
     ("History of MI 3 weeks ago, now with chest pain today.", "MI"),
     ("History of asthma for 20 years.", "asthma"),
     ("PMH: chest pain for one week in 2019.", "chest pain"),  # a past-history section stays history
+    ("As a personal history, the patient reported asthma.", "asthma"),  # ", the patient" ends negations only
 ])
 def test_history_of_without_a_current_duration_stays_history(extractor: Extractor, text: str, phrase: str) -> None:
     assert "historical" in flags_of(extractor, text, phrase)
