@@ -105,6 +105,7 @@ class TargetMatcher:
         lemma = self.words.lemma
         self.max_phrase_tokens = int(config.get("max_phrase_tokens", 8))
         laterality = LateralityRules.from_dir(model_dir)
+        self.laterality = laterality
         skip_words = {lemma(word) for word in config.get("skip_words", [])}
         skip_words |= {lemma(word) for word in laterality.side_words_lower}
         skip_words.add(SPACE_WORD)
@@ -252,8 +253,61 @@ class TargetMatcher:
             self._definition_candidates(doc, words, extra_terms, candidates)
         if self.fuzzy_config.enabled:
             self._fuzzy_candidates(doc, words, candidates)
-        doc.set_ents(self._select(doc, candidates), default="outside")  # as ``doc.ents = ...``, without copying the spans
+        spans = self._select(doc, candidates)
+        if spans and self.coordinators:
+            spans = self._other_side_repeats(doc, words, spans)
+        doc.set_ents(spans, default="outside")  # as ``doc.ents = ...``, without copying the spans
         return doc
+
+    def _other_side_repeats(self, doc: Doc, words: list[str], spans: list[Span]) -> list[Span]:
+        """The same condition on the other side, written as its side and site only: in
+        "cellulitis of the left leg and possible right leg", "right leg" is also a mention of
+        cellulitis (so that "possible" covers it, not the left leg). After a target: filler
+        words, a side word and a site word, a conjunction, at most two other words, then
+        the other side word and the same site word."""
+        laterality = self.laterality
+        filler = laterality.filler_words
+        taken = bytearray(len(doc))
+        for span in spans:
+            taken[span.start:span.end] = b"\x01" * (span.end - span.start)
+        length = len(doc)
+        found: list[Span] = []
+        for span in spans:
+            if span.end - span.start > 2 and laterality.side_of(doc[span.end - 2].text):
+                position = span.end - 2  # the side and site end the mention: "pain in the right knee"
+            else:
+                position = span.end
+                limit = min(length, span.end + laterality.max_tokens_after)
+                while position < limit and (words[position] == SPACE_WORD or words[position] in filler):
+                    position += 1
+                if position + 2 >= length or taken[position]:
+                    continue
+            first_side = laterality.side_of(doc[position].text)
+            site = words[position + 1]
+            if first_side is None or not site.isalpha() or site in filler:
+                continue
+            position += 2
+            while position < length and words[position] == SPACE_WORD:
+                position += 1
+            if position >= length or words[position] not in self.coordinators:
+                continue
+            for offset in range(1, 4):  # the other side, after at most two words ("possible", "probable")
+                at = position + offset
+                if at + 1 >= length or taken[at] or words[at] in (BREAK_WORD,) or not words[at].strip():
+                    break
+                second_side = laterality.side_of(doc[at].text)
+                if second_side is None:
+                    continue
+                if second_side != first_side and words[at + 1] == site and not taken[at + 1]:
+                    repeat = Span(doc, at, at + 2, label=TARGET_LABEL)
+                    hit = span._.get(TARGET_ATTRIBUTE)
+                    repeat._.set(TARGET_ATTRIBUTE, TargetHit(entry=hit.entry, source=hit.source))
+                    found.append(repeat)
+                    taken[at:at + 2] = b"\x01\x01"
+                break
+        if not found:
+            return spans
+        return sorted([*spans, *found], key=lambda span: span.start)
 
     def _trie_candidates(self, trie: TermTrie, words: list[str], priority: int | None, candidates: list) -> None:
         """Longest trie match at each word that starts a term (most words are ruled out
