@@ -8,8 +8,11 @@ Three kinds of targets, longest match winning and no overlaps:
   phrase). Determiners ("the", "his") and side words ("right", "b/l") are passed
   over inside a match when the trie has no literal path through them, so "pain
   in the right shoulder" matches "pain in shoulder" while "left bundle branch
-  block" still matches literally;
-* case-sensitive abbreviations (``abbreviations.json``: "CP", "HTN", "afib");
+  block" still matches literally. A run of spaces or one line break inside a phrase is one space ("PLEURAL   EFFUSION",
+  "chest" / "pain" wrapped), never a blank line or the white space before a sentence start;
+* case-sensitive abbreviations (``abbreviations.json``: "CP", "HTN", "afib"), also read
+  with their long form in their place so that the words around them complete a longer
+  term ("MDD, recurrent, moderate" -> F33.1, "chronic afib" -> I48.20);
 * in-note abbreviation definitions found by scispaCy's ``abbreviation_detector``
   ("shortness of breath (SOB)" -> later "SOB" gets the long form's term);
 * word-form matches: an adjective or other derived form of a one-word term
@@ -22,6 +25,8 @@ Three kinds of targets, longest match winning and no overlaps:
   metastases" also names "liver metastases" and "bone metastases", "hepatitis B
   and C" also "hepatitis C"; the modifier word becomes a mention of the term it
   forms with the head (``components.targets.coordination``);
+* the same site on the other side after a conjunction ("cellulitis of the left leg and
+  possible right leg": "right leg" is a mention of cellulitis too);
 * fuzzy matches (:mod:`chartaudit.extract.fuzzy`, ``components.fuzzy`` in
   ``meta.json``), lowest priority and only over words no exact match holds, or
   holds whole within a longer window: misspellings ("chest pian") and
@@ -291,9 +296,10 @@ class TargetMatcher:
                 position += 1
             if position >= length or words[position] not in self.coordinators:
                 continue
-            for offset in range(1, 4):  # the other side, after at most two words ("possible", "probable")
-                at = position + offset
-                if at + 1 >= length or taken[at] or words[at] in (BREAK_WORD,) or not words[at].strip():
+            following = [at for at in range(position + 1, min(length - 1, position + 7))
+                         if words[at] != SPACE_WORD][:3]
+            for at in following:  # the other side, after at most two words ("possible", "probable")
+                if taken[at] or words[at] == BREAK_WORD:
                     break
                 second_side = laterality.side_of(doc[at].text)
                 if second_side is None:
