@@ -20,6 +20,13 @@ def test_unspecified_code_named_by_a_more_specific_mention(checker) -> None:
     assert not relations.names_unspecified("R52", "R07.9", frozenset({"chest"}))  # no naming words
 
 
+def test_a_without_clause_does_not_name_its_condition(checker) -> None:
+    relations = checker.relations
+    assert relations.naming_text("R68.83").split() == ["Chills", "(", ")"]
+    assert not relations.names_unspecified("R50.9", "R68.83", frozenset({"chill"}))  # chills is not a fever
+    assert relations.names_unspecified("R50.9", "R50.81", frozenset({"fever"}))
+
+
 def test_specified_siblings_of_one_category(checker) -> None:
     relations: CodeRelations = checker.relations
     assert relations.related("R59.0", "R59.1")  # localized / generalized enlarged lymph nodes

@@ -233,3 +233,68 @@ def test_a_span_and_a_mention_with_the_same_flags_get_the_same_assertion(extract
     span = SpanAssertion(0, 4, flags)
     mention = Mention(text="x", start=0, end=4, **{flag: True for flag in flags})
     assert span.assertion == mention.assertion == "family"
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    # the condition first, the cue after it
+    ("Discharge diagnoses: 2. Sepsis ruled out.", "Sepsis"),
+    ("2. Sepsis ruled out\n3. Cystitis, treated.", "Sepsis"),
+    ("MDM: MI excluded by serial troponins.", "MI"),
+    ("COVID-19 test negative (rapid antigen and PCR).", "COVID-19"),
+    ("Rapid strep negative.", "strep"),
+    ("Pneumonia -ve clinically.", "Pneumonia"),
+    ("CXR -ve for pneumonia.", "pneumonia"),
+    ("Allergies - none.", "Allergies"),
+    # after a header colon, and the later items of a denied list
+    ("CT head: no hemorrhage, no fracture.", "hemorrhage"),
+    ("Fever: no.\nCough: yes.", "Fever"),
+    ("He reports no fever, cough, or dyspnea.", "dyspnea"),
+    ("Denies SI/HI.", "SI"),
+    ("Denies SI/HI.", "HI"),
+    # a cue written with a run of spaces
+    ("There is no   evidence of pneumonia.", "pneumonia"),
+])
+def test_negation_as_written(extractor: Extractor, text: str, phrase: str) -> None:
+    assert "negated" in flags_of(extractor, text, phrase)
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("Chest pain, MI ruled out.", "Chest pain"),  # a postposed cue reaches only the words right before it
+    ("Fever, cultures negative.", "Fever"),
+    ("Fever: no change, still febrile.", "Fever"),
+    ("No change in the left pleural effusion.", "pleural effusion"),
+    ("No relief of LBP with ibuprofen.", "LBP"),
+    ("No improvement in the cough despite inhalers.", "cough"),
+    ("She declined as she states this made her nauseated.", "nauseated"),
+    ("No evidence of bleeding, the   patient remained hypotensive.", "hypotensive"),
+])
+def test_not_a_negation_of_the_condition(extractor: Extractor, text: str, phrase: str) -> None:
+    assert "negated" not in flags_of(extractor, text, phrase)
+
+
+def test_not_excluded_is_uncertain(extractor: Extractor) -> None:
+    assert flags_of(extractor, "PE not excluded.", "PE") == {"uncertain"}
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("HPI: 48 yo F with history of chest pain for one week, sharp.", "chest pain"),
+    ("CC: history of chest pain for 3 days", "chest pain"),
+    ("Reason for visit: history of headache today.", "headache"),
+    ("HPI: history of fever since this morning.", "fever"),
+    ("Clinical history: history of cough, 3 weeks, nonsmoker.", "cough"),
+    ("c/o h/o cough x2d.", "cough"),
+    ("3-day history of fever to 102.5 F.", "fever"),
+])
+def test_history_of_with_a_duration_or_today_is_current(extractor: Extractor, text: str, phrase: str) -> None:
+    assert "historical" not in flags_of(extractor, text, phrase)
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("h/o MI, 3 weeks ago.", "MI"),
+    ("History of MI 3 weeks ago, now with chest pain today.", "MI"),
+    ("History of asthma for 20 years.", "asthma"),
+    ("PMH: chest pain for one week in 2019.", "chest pain"),  # a past-history section stays history
+    ("As a personal history, the patient reported asthma.", "asthma"),  # ", the patient" ends negations only
+])
+def test_history_of_without_a_current_duration_stays_history(extractor: Extractor, text: str, phrase: str) -> None:
+    assert "historical" in flags_of(extractor, text, phrase)

@@ -32,6 +32,10 @@ def only(extractor: Extractor, text: str):
         ("right and left knee pain", "bilateral", ["M25.561", "M25.562"]),
         ("right-sided hip pain", "right", ["M25.551"]),
         ("shoulder pain", None, ["M25.51"]),  # no side: the family's parent
+        ("shoulder pain, R.", "right", ["M25.511"]),  # an initial with its period, after a comma
+        ("Shoulder pain, L. - impingement", "left", ["M25.512"]),
+        ("RIGHT   SHOULDER   PAIN", "right", ["M25.511"]),  # runs of spaces
+        ("shoulder pain   left", "left", ["M25.512"]),
     ],
 )
 def test_sides(extractor: Extractor, text: str, side: str | None, codes: list[str]) -> None:
@@ -73,3 +77,12 @@ def test_combine_sides() -> None:
     assert combine_sides(["left"]) == "left"
     assert combine_sides(["left", "right"]) == "bilateral"
     assert combine_sides(["bilateral", "left"]) == "bilateral"
+
+
+def test_the_same_site_on_the_other_side_is_a_mention_of_its_own(extractor: Extractor) -> None:
+    mentions = extractor.extract("A/P: Cellulitis of the left leg and possible right leg.")
+    assert [(m.text, m.laterality, m.uncertain) for m in mentions] == [
+        ("Cellulitis", "left", False), ("right leg", "right", True)]
+    mentions = extractor.extract("Pain in the right knee and left knee.")
+    assert [(m.laterality, m.codes) for m in mentions] == [("right", ["M25.561"]), ("left", ["M25.562"])]
+    assert len(extractor.extract("Pain in the right knee and the left hip.")) == 1  # another site: not a repeat

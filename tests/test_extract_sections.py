@@ -59,6 +59,14 @@ def test_header_needs_line_start_or_sentence_end(rules: SectionRules) -> None:
     assert categories(rules, "Seen today. Plan: rest.") == ["plan"]
 
 
+def test_a_header_after_a_run_of_spaces_in_a_flattened_report(rules: SectionRules) -> None:
+    text = "Measurements Not Obtainable ***        REFERRING DIAGNOSIS: CHEST PAIN"
+    assert categories(rules, text) == ["other"]
+    # spaces inside a header: one header, not a second one inside it
+    assert categories(rules, "MILD   TRICUSPID REGURGITATION: TRACE.") == ["other"]
+    assert categories(rules, "Sex: M  Plan: none") == []  # two spaces separate fields, not lines
+
+
 def test_header_needs_colon_or_line_break(rules: SectionRules) -> None:
     assert categories(rules, "Plan to follow up in a week.") == []
     assert categories(rules, "Assessment and Plan\n1. HTN") == ["assessment_and_plan"]
@@ -110,3 +118,23 @@ def test_review_of_systems_is_not_negated_by_its_section(extractor: Extractor) -
     mentions = extractor.extract("ROS: positive for cough.")
     assert [mention.section for mention in mentions] == ["review_of_systems"]
     assert mentions[0].affirmed
+
+
+def section_of(extractor: Extractor, text: str, phrase: str) -> str | None:
+    return next(mention.section for mention in extractor.extract(text) if mention.text == phrase)
+
+
+def test_an_inline_test_name_covers_only_its_sentence(extractor: Extractor) -> None:
+    text = ("Hospital Course: admitted with cough and fever. CXR: right lower lobe pneumonia, no effusion. "
+            "On day 2 she developed acute kidney injury.\nImaging: CT chest: no pulmonary embolism.\n"
+            "Mild atelectasis.")
+    assert section_of(extractor, text, "pneumonia") == "imaging"
+    assert section_of(extractor, text, "acute kidney injury") == "other"  # the hospital course goes on
+    assert section_of(extractor, text, "atelectasis") == "imaging"  # a header at a line start is a section
+
+
+def test_a_chief_complaint_is_one_line(extractor: Extractor) -> None:
+    text = "CARDIOLOGY\nReason for visit: fatigue.\n69 yo M. Old anterior Q waves, MI 2018.\nPlan: echo."
+    assert section_of(extractor, text, "fatigue") == "chief_complaint"
+    assert section_of(extractor, text, "MI") is None
+    assert section_of(extractor, "CC:\nchest pain\nHPI: 3 days.", "chest pain") == "chief_complaint"

@@ -204,3 +204,42 @@ def test_matches_pass_over_commas(extractor: Extractor) -> None:
     assert [m.codes for m in extractor.extract("Diabetes mellitus, type 2.")] == [["E11"]]
     # A list stays a list.
     assert len(extractor.extract("Chest pain, shoulder pain, nausea.")) == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["chest  pain", "CHEST   PAIN", "chest\tpain", "chest\npain", "chest \n pain"],
+)
+def test_a_run_of_white_space_inside_a_phrase_is_one_space(extractor: Extractor, text: str) -> None:
+    # A wrapped line: long enough, and the next one goes on in lower case (sentence_rules.json).
+    note = f"HPI: 63 yo F with two hours of retrosternal pressure and {text} at rest, easing now."
+    mention = extractor.extract(note)[0]
+    assert mention.codes == ["R07.9"]
+    assert note[mention.start:mention.end] == mention.text  # offsets into the note as written
+    assert mention.text.split() == ["chest", "pain"] or mention.text.split() == ["CHEST", "PAIN"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Chest\n\nPain scale reviewed.", "Exam: chest.\nPain: none reported."],
+)
+def test_a_phrase_does_not_cross_a_blank_line_or_a_sentence(extractor: Extractor, text: str) -> None:
+    assert "R07.9" not in [code for mention in extractor.extract(text) for code in mention.codes]
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "code"),
+    [
+        ("54 yo M with MDD, recurrent, moderate (fourth episode).", "MDD, recurrent, moderate", "F33.1"),
+        ("HPI: h/o chronic afib on apixaban.", "chronic afib", "I48.20"),
+        ("A/P: paroxysmal afib, rate controlled.", "paroxysmal afib", "I48.0"),
+    ],
+)
+def test_an_abbreviation_keeps_its_modifiers(extractor: Extractor, text: str, phrase: str, code: str) -> None:
+    mentions = [mention for mention in extractor.extract(text) if mention.codes]
+    assert [(mention.text, mention.codes[0]) for mention in mentions] == [(phrase, code)]
+
+
+def test_an_abbreviation_alone_is_still_its_long_form(extractor: Extractor) -> None:
+    assert [(m.text, m.codes) for m in extractor.extract("Denies SI. HTN, DM2.")] == [
+        ("SI", ["R45.851"]), ("HTN", ["I10"]), ("DM2", ["E11"])]

@@ -41,12 +41,10 @@ def test_fires_with_the_personal_history_code(fire, note, dx, code, personal, qu
         ("PMH: CKD stage 3.\nA/P: URI.", "N18.30"),
         ("Assessment: Hypertension for 10 years, well controlled on lisinopril.", "I10"),
         ("PMH: History of chronic atrial fibrillation.\nA/P: Routine f/u.", "I48.20"),
-        pytest.param("HPI: h/o chronic afib on apixaban.\nA/P: Routine f/u.", "I48.20", marks=pytest.mark.xfail(
-            strict=True, reason="the mention is only 'afib': 'chronic' before the abbreviation is not seen, so "
-                                "the history is taken as resolved (Z86.79)")),
-        pytest.param("HPI: h/o COPD, on tiotropium.\nA/P: URI.", "J44.9", marks=pytest.mark.xfail(
-            strict=True, reason="history_codes.json gives J40-J4A (COPD) a personal-history code, Z87.09, so "
-                                "'h/o COPD' is taken as resolved although COPD is chronic")),
+        # "chronic" before an abbreviation stays with it: "chronic afib" is chronic atrial fibrillation.
+        ("HPI: h/o chronic afib on apixaban.\nA/P: Routine f/u.", "I48.20"),
+        # COPD does not resolve: history_codes.json gives J41-J44 no personal-history code.
+        ("HPI: h/o COPD, on tiotropium.\nA/P: URI.", "J44.9"),
         # A current mention beside the history.
         ("HPI: h/o MI 2015. Now with recurrent MI, troponin elevated.\nA/P: Acute MI.", "I21.9"),
     ],

@@ -29,6 +29,13 @@ def test_fires_outpatient_and_suggests_the_documented_symptom(fire, note, dx, co
     assert summary == (code, symptom, "warning", "IV.H", quotes)
 
 
+def test_a_doubt_covers_only_the_side_that_follows_it(outcome):
+    note = "A/P: 1. Cellulitis of the left leg and possible right leg - cephalexin 500 mg QID."
+    statuses, types = outcome(note, ["L03.116", "L03.115"])
+    assert statuses == {"L03.116": "supported", "L03.115": "uncertain"}
+    assert "laterality_mismatch" not in types
+
+
 def test_the_suggestion_lists_every_affirmed_symptom(fire):
     note = "CC: cough, fever\nHPI: 3d productive cough, fever 101.\nA/P: r/o pneumonia, CXR ordered."
     _, finding = fire(TYPE, note, ["J18.9"])

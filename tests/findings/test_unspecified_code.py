@@ -37,9 +37,8 @@ def test_fires_with_the_more_specific_code(fire, note, code, specific, guideline
         ("A/P: L knee pain.", ["M25.569", "M25.562"], "supported"),  # the specific code is billed too
         ("A/P: Chronic systolic heart failure, euvolemic.", ["I50.9", "I50.22"], "supported"),
         ("A/P: r/o paroxysmal atrial fibrillation.", ["I48.91"], "uncertain"),  # only when otherwise supported
-        pytest.param("HPI: c/o chills x2d.\nA/P: Viral URI.", ["R50.9"], "unsupported", marks=pytest.mark.xfail(
-            strict=True, reason="'chills' (R68.83 Chills without fever) is taken to name R50.9 fever, because the "
-                                "word 'fever' is in its description: it supports R50.9 and is suggested instead")),
+        # R68.83 "Chills (without fever)" names chills, not the fever its "without" clause excludes.
+        ("HPI: c/o chills x2d.\nA/P: Viral URI.", ["R50.9"], "unsupported"),
     ],
 )
 def test_does_not_fire_without_more_detail_to_bill(outcome, note, dx, status):

@@ -78,6 +78,12 @@ def _states_no_side(knowledge, billed: str, mention: Mention) -> bool:
                not knowledge.related(candidate, billed) for candidate in mention.codes)
 
 
+def _states_other_side(mention: Mention, billed_side: str | None) -> bool:
+    """True when the mention states one side and the billed code is for the other one."""
+    return (billed_side in ("right", "left") and mention.laterality in ("right", "left")
+            and mention.laterality != billed_side)
+
+
 def states_chronic(mention: Mention, chronic_words: frozenset[str]) -> bool:
     """True when the mention's own words say the condition lasts ("history of chronic atrial
     fibrillation", "long-standing hypertension"): a chronic condition is coded as current.
@@ -104,6 +110,7 @@ def assess_code(
     assessment.billable = knowledge.is_billable(code)
     assessment.description = knowledge.description(code)
 
+    billed_side = knowledge.laterality(code)
     for mention in mentions:
         other_side = None
         is_related = False
@@ -115,6 +122,10 @@ def assess_code(
                 specific = specific or _resolve_specific(relations, code, candidate, words)
             elif other_side is None:
                 other_side = relations.is_other_side(code, candidate)
+        if is_related and _states_other_side(mention, billed_side):
+            # "Cellulitis of the left leg" (L03.90, no side of its own) is no evidence for the right leg.
+            is_related = False
+            other_side = knowledge.laterality_siblings(code).get(mention.laterality or "")
         if is_related:
             assessment.by_assertion.setdefault(mention.assertion, []).append(mention)
             if mention.affirmed and specific:
@@ -141,7 +152,10 @@ def assess_code(
     assessment.supporting = sorted(supporting, key=lambda m: m.start)
     if assessment.supporting:
         assessment.status = "supported"
-    elif assessment.other_side:
+    elif assessment.other_side and not (setting != "inpatient" and any(
+            mention.laterality == billed_side for mention in assessment.mentions_with("uncertain"))):
+        # A doubt about the billed side itself ("left leg and possible right leg") is an uncertain
+        # diagnosis, not a mismatch with the side the note is sure of.
         assessment.status = "laterality_mismatch"
     elif setting != "inpatient" and assessment.mentions_with("uncertain"):
         assessment.status = "uncertain"

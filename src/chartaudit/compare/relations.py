@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 _WORD = re.compile(r"[a-z]+")
 _PAIN = re.compile(r"\bpain\b", re.IGNORECASE)
+#: A "without ..." clause of a description, up to the next comma, semicolon or bracket: the
+#: condition it names is absent, so its words do not say which condition the code names
+#: ("Chills (without fever)" names chills, not fever).
+_WITHOUT_CLAUSE = re.compile(r"\bwithout\b[^,;()\[\]]*", re.IGNORECASE)
 
 
 #: Words sharing this many first letters name the same thing ("depressive" / "depression").
@@ -98,10 +102,22 @@ class CodeRelations:
     def _compute_words(self, code: str) -> frozenset[str]:
         return self.significant_words(self.knowledge.description(code))
 
-    def _naming_words(self, code: str) -> frozenset[str]:
-        """The significant words of a description, "pain" included."""
-        words = self._words(code)
-        if _PAIN.search(self.knowledge.description(code)):
+    def naming_text(self, code: str) -> str:
+        """A code's description without its "without ..." clauses: what the code names, not
+        what it says is absent ("Chills (without fever)" -> "Chills ( )").
+
+        Usage::
+
+            relations.naming_text("R68.83")  # 'Chills ( )'
+        """
+        return _WITHOUT_CLAUSE.sub(" ", self.knowledge.description(code))
+
+    def _naming_words(self, code: str, named_only: bool = False) -> frozenset[str]:
+        """The significant words of a description, "pain" included; with ``named_only``, not
+        the words of its "without ..." clauses (:meth:`naming_text`)."""
+        text = self.naming_text(code) if named_only else self.knowledge.description(code)
+        words = self.significant_words(text) if named_only else self._words(code)
+        if _PAIN.search(text):
             return words | {"pain"}
         return words
 
@@ -171,7 +187,8 @@ class CodeRelations:
             return False
         # "pain" counts here: "Unspecified abdominal pain" is not named by "abdominal hernia".
         billed_words = self._naming_words(billed)
-        candidate_words = self._naming_words(candidate) | mention_words
+        # The candidate names only what it is: R68.83 "Chills (without fever)" does not name fever.
+        candidate_words = self._naming_words(candidate, named_only=True) | mention_words
         if "pain" in billed_words and "pain" not in candidate_words:
             return False
         billed_words = billed_words - {"pain"}

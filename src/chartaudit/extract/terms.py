@@ -41,6 +41,13 @@ TARGET_LABEL = "CONDITION"
 
 #: At most this many words are passed over inside one match ("pain in the right shoulder": 2).
 MAX_SKIPPED_WORDS = 3
+#: The normalised word of a whitespace token inside a sentence (a run of spaces, one line
+#: break): a phrase runs over it as over the one space it stands for ("chest  pain",
+#: "chest\npain"), without counting it as a skipped word.
+SPACE_WORD = " "
+#: The normalised word of a whitespace token no phrase crosses: a blank line, or the
+#: white space before a sentence start.
+BREAK_WORD = "\n"
 
 
 @dataclass(frozen=True)
@@ -76,11 +83,17 @@ class TermEntry:
 
 @dataclass(frozen=True)
 class AbbreviationRule:
-    """A case-sensitive short form and the term it stands for."""
+    """A case-sensitive short form and the term it stands for.
+
+    long_words (tuple[str, ...]): The long form's normalised words, read in the
+        short form's place so that the words around it can complete a longer term
+        ("chronic afib", "MDD, recurrent, moderate").
+    """
 
     short_form: str
     entry: TermEntry
     not_followed_by: frozenset[str] = frozenset()
+    long_words: tuple[str, ...] = ()
 
 
 @dataclass
@@ -208,7 +221,8 @@ class TermTrie:
 
         Words in ``skip`` (determiners, side words) are passed over inside a
         match when the trie has no literal path through them; a match never
-        ends on a skipped word.
+        ends on a skipped word. :data:`SPACE_WORD` (white space inside a sentence)
+        is always passed over and not counted as a skipped word.
 
         words (Sequence[str]): The note's normalised words.
         start (int): Index of the first word.
@@ -236,6 +250,9 @@ class TermTrie:
             if position >= end:
                 continue
             word = words[position]
+            if word == SPACE_WORD:
+                stack.append((node, position + 1, False, skipped))
+                continue
             if word in skip and skipped < MAX_SKIPPED_WORDS:
                 stack.append((node, position + 1, False, skipped + 1))
             child = node.get(word)

@@ -38,10 +38,12 @@ Usage::
 import bisect
 import logging
 from collections import defaultdict
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from spacy.attrs import LOWER
+import numpy
+from spacy.attrs import IS_SPACE, LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -51,6 +53,7 @@ from chartaudit.extract._medspacy import import_medspacy_parts
 from chartaudit.extract.config import ModelConfig
 from chartaudit.extract.context.rules import (
     CATEGORY_FLAGS,
+    CURRENT_MARKER,
     ONSET_PAST,
     TEMPORALITY_CATEGORIES,
     ContextRules,
@@ -99,20 +102,52 @@ class _ModifierMatcher:
         for key, literals in phrases.items():
             self.phrase_matcher.add(key, [_lower_keys(nlp, literal) for literal in literals])
 
-    def raw_matches(self, doc: Doc, ranges: list[tuple[int, int]] | None = None) -> list[tuple[int, int, int]]:
-        """Modifier matches that start inside the sorted, disjoint token ``ranges`` (the whole doc when None)."""
+    def raw_matches(self, doc: Doc, ranges: list[tuple[int, int]] | None = None,
+                    sentence_starts: Collection[int] = ()) -> list[tuple[int, int, int]]:
+        """Modifier matches that start inside the sorted, disjoint token ``ranges`` (the whole doc when None).
+
+        In a range, a cue is also found when a run of spaces stands between its words
+        (:meth:`_matches_without_space`); ``sentence_starts`` (token indexes) tell the spaces
+        between two sentences, which no cue crosses, from those inside one."""
         if ranges is None:
             matches = list(self.phrase_matcher(doc))
             where = None
         else:
             matches = []
             where = bytearray(len(doc))
+            spaces = doc.to_array(IS_SPACE)
             for start, end in ranges:
+                if spaces[start + 1:end - 1].any() and _has_inner_space(doc, spaces, start, end, sentence_starts):
+                    matches += self._matches_without_space(doc, start, end)
+                    continue
                 matches += self.phrase_matcher(doc[start:end])  # offsets in the doc, not the span
                 where[start:end] = b"\x01" * (end - start)
         if self.token_matcher is not None:
             matches += self._token_matches(doc, where)
         return matches
+
+    def _matches_without_space(self, doc: Doc, start: int, end: int) -> list[tuple[int, int, int]]:
+        """Matches in ``doc[start:end]`` read as if each run of spaces were one space ("no   evidence
+        of", "the   patient"): the tokens are matched without their whitespace tokens (a line break
+        stays, as one ``"\n"`` token) and the matches are mapped back to the doc's tokens."""
+        words: list[str] = []
+        positions: list[int] = []
+        for index in range(start, end):
+            token = doc[index]
+            if token.is_space:
+                if "\n" not in token.text:
+                    continue
+                words.append("\n")
+            else:
+                words.append(token.text)
+            positions.append(index)
+        if not words:
+            return []
+        compact = Doc(doc.vocab, words=words)
+        found = list(self.phrase_matcher(compact))
+        if self.token_matcher is not None:
+            found += self.token_matcher(compact)
+        return [(match_id, positions[first], positions[last - 1] + 1) for match_id, first, last in found]
 
     def _token_matches(self, doc: Doc, where: bytes | bytearray | None = None) -> list[tuple[int, int, int]]:
         """Token-pattern matches, looked for only where a pattern's first word is
@@ -131,6 +166,16 @@ class _ModifierMatcher:
             window = doc[start: min(length, start + MAX_TOKEN_PATTERN_LENGTH)]
             matches += [(match_id, start, start + end) for match_id, begin, end in self.token_matcher(window) if begin == 0]
         return matches
+
+
+def _has_inner_space(doc: Doc, spaces: Any, start: int, end: int, sentence_starts: Collection[int]) -> bool:
+    """True when a whitespace token other than one line break stands between two words of one
+    sentence in ``doc[start:end]`` (a run of spaces inside it, not the spaces after its end)."""
+    for offset in numpy.flatnonzero(spaces[start + 1:end - 1]).tolist():
+        index = start + 1 + offset
+        if not spaces[index + 1] and index + 1 not in sentence_starts and doc[index].text != "\n":
+            return True
+    return False
 
 
 def _lower_keys(nlp: Language, phrase: str) -> Any:
@@ -231,7 +276,11 @@ class ContextDetector:
         if not spans:
             return flags
         if self.rules:
-            self._apply_context(doc, spans, flags, self._assertion_matcher, CATEGORY_FLAGS)
+            self._apply_context(doc, spans, flags, self._assertion_matcher, _ASSERTION_CATEGORIES)
+            for span_flags in flags:
+                if CURRENT_MARKER in span_flags:
+                    span_flags.discard(CURRENT_MARKER)
+                    span_flags.discard("historical")  # "history of chest pain for one week"
         sections = (doc._.get(SECTIONS_ATTRIBUTE) or []) if Doc.has_extension(SECTIONS_ATTRIBUTE) else []
         if self.section_assertions and sections:
             self._apply_sections(sections, spans, flags, self.section_assertions)
@@ -269,7 +318,7 @@ class ContextDetector:
                 ranges[-1] = (ranges[-1][0], max(end, ranges[-1][1]))
             else:
                 ranges.append((start, end))
-        matches = self._within_sentences(starts, matcher.raw_matches(doc, ranges))
+        matches = self._within_sentences(starts, matcher.raw_matches(doc, ranges, frozenset(starts)))
         if not matches:
             return
         # A modifier word inside a longer target is part of the condition's name, not a
@@ -295,6 +344,9 @@ class ContextDetector:
             scope_start, scope_end = modifier_scope(
                 rule.direction, rule.max_scope, start, end, sentence_start, sentence_end[sentence_start]
             )
+            if rule.max_scope is not None:
+                scope_start, scope_end = _widen_over_space(doc, rule.direction, start, end, scope_start, scope_end,
+                                                           sentence_start, sentence_end[sentence_start])
             modifier = self._modifier_class(rule, start, end, None, scope_start=scope_start, scope_end=scope_end)
             modifiers_by_sentence[sentence_start].append(modifier)
         targets_by_sentence: dict[int, list] = defaultdict(list)
@@ -323,6 +375,36 @@ class ContextDetector:
             flag = by_category.get(sections[section_index].category or "")
             if flag:
                 flags[index].add(flag)
+
+
+def _widen_over_space(
+    doc: Doc, direction: str, start: int, end: int, scope_start: int, scope_end: int, sentence_start: int,
+    sentence_end: int,
+) -> tuple[int, int]:
+    """A ``max_scope`` counted in words: each whitespace token inside the scope ("HYPONATREMIA
+    from last week appears have   resolved") widens it by one token, within the sentence."""
+    direction = direction.upper()
+    if direction != "FORWARD":  # the part before the modifier
+        position = start - 1
+        budget = start - scope_start
+        while position >= sentence_start and budget > 0:
+            if not doc[position].is_space:
+                budget -= 1
+            position -= 1
+        scope_start = position + 1
+    if direction != "BACKWARD":  # the part after it
+        position = end
+        budget = scope_end - end
+        while position < sentence_end and budget > 0:
+            if not doc[position].is_space:
+                budget -= 1
+            position += 1
+        scope_end = position
+    return scope_start, scope_end
+
+
+#: The assertion rules' categories: the Mention flags, and the marker of a ``RECENT`` modifier.
+_ASSERTION_CATEGORIES: dict[str, str] = {**CATEGORY_FLAGS, "RECENT": CURRENT_MARKER}
 
 
 def modifier_scope(

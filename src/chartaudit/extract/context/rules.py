@@ -44,8 +44,14 @@ CATEGORY_FLAGS: dict[str, str] = {
 
 #: Categories that set no flag: their modifiers only end the scope of rules that
 #: list them in ``terminated_by`` ("now", "currently" end a history's scope, not a
-#: negation's: "denies any recent cough" stays negated).
+#: negation's: "denies any recent cough" stays negated). A ``RECENT`` modifier that
+#: reaches a target (a direction other than ``PSEUDO``: "for one week", "today" right
+#: after the condition) also says that the condition is current: it cancels the
+#: ``historical`` flag that a ConText cue gave it ("history of chest pain for one week"),
+#: not the one a past-history section gives.
 SCOPE_ONLY_CATEGORIES: frozenset[str] = frozenset({"RECENT"})
+#: Internal marker of a target reached by a ``RECENT`` modifier (never a Mention flag).
+CURRENT_MARKER = "current"
 
 #: Every flag ConText (or the section) can set on a mention.
 ASSERTION_FLAGS: tuple[str, ...] = ("negated", "historical", "family", "hypothetical", "uncertain")

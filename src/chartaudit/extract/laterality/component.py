@@ -49,6 +49,11 @@ def combine_sides(sides: list[str]) -> str | None:
     return distinct.pop()
 
 
+def _is_blank(text: str) -> bool:
+    """True for a whitespace token without a line break (a run of spaces or tabs)."""
+    return text.isspace() and "\n" not in text
+
+
 class LateralityDetector:
     """Set ``TargetHit.side`` and ``TargetHit.site`` of every target."""
 
@@ -94,6 +99,9 @@ class LateralityDetector:
         found: list[str] = []
         while position >= lower_bound and steps < rules.max_tokens_before + len(found):
             token = doc[position]
+            if _is_blank(token.text):
+                position -= 1
+                continue  # "RIGHT   PLEURAL EFFUSION": a run of spaces is one space
             side = rules.side_of(token.text)
             if side:
                 found.append(side)
@@ -111,6 +119,10 @@ class LateralityDetector:
         limit = min(upper_bound, end + rules.max_tokens_after)
         while position < limit:
             token = doc[position]
+            if _is_blank(token.text):
+                position += 1
+                limit = min(upper_bound, limit + 1)
+                continue
             lower = token.lower_
             if token.is_space or lower in rules.clause_breaks:
                 return None

@@ -22,6 +22,7 @@ Usage::
 
 import bisect
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,15 @@ from chartaudit.extract.tokenizer import doc_text
 logger = logging.getLogger(__name__)
 
 SECTIONS_ATTRIBUTE = "chartaudit_sections"
+#: ``section_rules.json`` group of the categories whose header, written inside a line (a test
+#: name in a narrative: "... fever. CXR: RLL consolidation. She was treated ..."), covers only
+#: the rest of its sentence; the section around it goes on after that sentence.
+SENTENCE_GROUP = "ends_with_sentence"
+#: ``section_rules.json`` group of the categories whose section is one line: the header's own
+#: line, or the next non-blank line when the header stands alone ("Reason for visit: ...").
+LINE_GROUP = "ends_with_line"
+#: The end of the sentence a header's text is in (a period, ! ? or ; before white space, or a line end).
+_SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n")
 
 
 @dataclass(frozen=True)
@@ -92,12 +102,37 @@ class SectionDetector:
             sections.append(Section(None, 0, 0, first_end))
         for index, header in enumerate(headers):
             end = headers[index + 1].start if index + 1 < len(headers) else len(text)
-            sections.append(Section(header.category, header.start, header.end, end))
+            sections.extend(self._cut(text, Section(header.category, header.start, header.end, end),
+                                      sections[-1].category if sections else None))
         return sections
+
+    def _cut(self, text: str, section: Section, previous: str | None) -> list[Section]:
+        """A section, or the part its header covers and, after it, the section around it going on
+        (the groups :data:`SENTENCE_GROUP` and :data:`LINE_GROUP` of ``section_rules.json``)."""
+        groups = self.rules.groups
+        cut = None
+        if section.category in groups.get(LINE_GROUP, ()):
+            cut = text.find("\n", section.body_start, section.end)
+            if cut >= 0 and not text[section.body_start:cut].strip():  # the header stands alone on its line
+                body = len(text) - len(text[cut:].lstrip())
+                cut = text.find("\n", body, section.end)
+        elif section.category in groups.get(SENTENCE_GROUP, ()) and not _starts_line(text, section.start):
+            found = _SENTENCE_END.search(text, section.body_start, section.end)
+            cut = found.end() if found is not None else -1
+        if cut is None or cut < 0 or cut >= section.end:
+            return [section]
+        return [Section(section.category, section.start, section.body_start, cut),
+                Section(previous, cut, cut, section.end)]
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.set(SECTIONS_ATTRIBUTE, self.sections(doc_text(doc)))
         return doc
+
+
+def _starts_line(text: str, offset: int) -> bool:
+    """True when only spaces or tabs stand between the start of the line and ``offset``."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return not text[line_start:offset].strip(" \t")
 
 
 @Language.factory("chartaudit_sections", default_config={"model_dir": ""})

@@ -22,9 +22,11 @@ from typing import Any, ClassVar
 
 from chartaudit.resources.files import FileCheck, ModelFile
 
-#: Where a header may begin: the start of the text or of a line, or after a sentence end
-#: (optionally followed by a comma, as in MTSamples' flattened notes).
-_CANDIDATE = re.compile(r"[\n.!?;:][ \t]*(?:,[ \t]*)?(?=[^\W\d_])")
+#: Where a header may begin: the start of the text or of a line, after a sentence end
+#: (optionally followed by a comma, as in MTSamples' flattened notes), or after a run of
+#: three or more spaces or a tab (the line breaks of a report flattened into one line:
+#: "Measurements Not Obtainable ***     REFERRING DIAGNOSIS: CHEST PAIN").
+_CANDIDATE = re.compile(r"(?:[\n.!?;:]|(?<=\S)(?: {3,}|\t))[ \t]*(?:,[ \t]*)?(?=[^\W\d_])")
 _TEXT_START = re.compile(r"[ \t\r\n]*(?:,[ \t]*)?(?=[^\W\d_])")
 _STOP = re.compile(r"[:\n]")
 #: What must follow a pattern header: a colon, or the end of the line.
@@ -168,7 +170,10 @@ class SectionRules(ModelFile):
         positions = [(first.end(), True)] if first is not None else []
         positions.extend((candidate.end(), text[candidate.start()] == "\n") for candidate in _CANDIDATE.finditer(text))
         categories = self._categories
+        header_end = 0
         for position, line_start in positions:
+            if position < header_end:
+                continue  # inside the header just found ("MILD   TRICUSPID REGURGITATION:")
             window_end = min(length, position + MAX_HEADER_LENGTH + 1)
             stop_match = _STOP.search(text, position, window_end)
             if stop_match is not None:
@@ -186,10 +191,12 @@ class SectionRules(ModelFile):
                     category = categories.get(_literal_key(candidate_text))
                 if category is not None:
                     end = stop + 1 if stop < length and text[stop] == ":" else stop
+                    header_end = end
                     yield SectionHeader(category=category, start=position, end=end)
                     continue
             for pattern, category in self._patterns:
                 match = pattern.match(text, position)
                 if match is not None:
+                    header_end = match.end()
                     yield SectionHeader(category=category, start=position, end=match.end())
                     break

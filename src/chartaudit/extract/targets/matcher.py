@@ -8,8 +8,11 @@ Three kinds of targets, longest match winning and no overlaps:
   phrase). Determiners ("the", "his") and side words ("right", "b/l") are passed
   over inside a match when the trie has no literal path through them, so "pain
   in the right shoulder" matches "pain in shoulder" while "left bundle branch
-  block" still matches literally;
-* case-sensitive abbreviations (``abbreviations.json``: "CP", "HTN", "afib");
+  block" still matches literally. A run of spaces or one line break inside a phrase is one space ("PLEURAL   EFFUSION",
+  "chest" / "pain" wrapped), never a blank line or the white space before a sentence start;
+* case-sensitive abbreviations (``abbreviations.json``: "CP", "HTN", "afib"), also read
+  with their long form in their place so that the words around them complete a longer
+  term ("MDD, recurrent, moderate" -> F33.1, "chronic afib" -> I48.20);
 * in-note abbreviation definitions found by scispaCy's ``abbreviation_detector``
   ("shortness of breath (SOB)" -> later "SOB" gets the long form's term);
 * word-form matches: an adjective or other derived form of a one-word term
@@ -22,6 +25,8 @@ Three kinds of targets, longest match winning and no overlaps:
   metastases" also names "liver metastases" and "bone metastases", "hepatitis B
   and C" also "hepatitis C"; the modifier word becomes a mention of the term it
   forms with the head (``components.targets.coordination``);
+* the same site on the other side after a conjunction ("cellulitis of the left leg and
+  possible right leg": "right leg" is a mention of cellulitis too);
 * fuzzy matches (:mod:`chartaudit.extract.fuzzy`, ``components.fuzzy`` in
   ``meta.json``), lowest priority and only over words no exact match holds, or
   holds whole within a longer window: misspellings ("chest pian") and
@@ -63,6 +68,8 @@ from chartaudit.extract.terms import (
     DEFAULT_TERMS_FILE,
     TARGET_ATTRIBUTE,
     TARGET_LABEL,
+    BREAK_WORD,
+    SPACE_WORD,
     TERMINAL,
     AbbreviationRule,
     TargetHit,
@@ -83,6 +90,8 @@ logger = logging.getLogger(__name__)
 _SOURCE_PRIORITY = {"runtime": 3, "abbreviation": 2, "lexicon": 1, "icd": 0, "fuzzy": -1}
 #: Priority of a match found through a word form (below every literal match of the same span).
 _WORD_FORM_PRIORITY = -1
+#: At most this many words before an abbreviation may complete a term with it ("chronic afib").
+MAX_WORDS_BEFORE_ABBREVIATION = 2
 #: Cap of the token-hash -> normalised-word cache (cleared when exceeded).
 _MAX_CACHE = 500_000
 
@@ -101,8 +110,10 @@ class TargetMatcher:
         lemma = self.words.lemma
         self.max_phrase_tokens = int(config.get("max_phrase_tokens", 8))
         laterality = LateralityRules.from_dir(model_dir)
+        self.laterality = laterality
         skip_words = {lemma(word) for word in config.get("skip_words", [])}
         skip_words |= {lemma(word) for word in laterality.side_words_lower}
+        skip_words.add(SPACE_WORD)
         self.skip_words = frozenset(skip_words)
         self._tokenizer = nlp.tokenizer
         stop_phrases = {self.phrase_words(phrase) for phrase in config.get("stop_phrases", [])}
@@ -126,7 +137,8 @@ class TargetMatcher:
                 logger.warning("Abbreviation %r: long form %r is not a lexicon phrase, skipped", short_form, long_form)
                 continue
             key = self.vocab.strings.add(short_form)
-            self.abbreviations[key] = AbbreviationRule(short_form, entry, frozenset(not_followed_by))
+            self.abbreviations[key] = AbbreviationRule(short_form, entry, frozenset(not_followed_by),
+                                                       self.phrase_words(long_form))
         self._norm_cache: dict[int, str] = {}
         self.word_forms = WordForms.from_config(config.get("word_forms", {}), lemma)
         coordination = config.get("coordination", {})
@@ -198,7 +210,16 @@ class TargetMatcher:
         for start, end, entry, _score in linker.link(words, exact, boundary):
             candidates.append((start, end, _SOURCE_PRIORITY["fuzzy"], entry, "fuzzy"))
 
+    def word_of(self, text: str) -> str:
+        """The normalised word of a token's text: its lemma, or for white space
+        :data:`SPACE_WORD` (spaces, one line break) or :data:`BREAK_WORD` (a blank line)."""
+        if text.isspace():
+            return BREAK_WORD if text.count("\n") > 1 else SPACE_WORD
+        return self.words.lemma(text)
+
     def _normalised_words(self, doc: Doc) -> list[str]:
+        """The tokens' normalised words; the white space before a sentence start is a
+        :data:`BREAK_WORD`, so that no phrase runs from one sentence into the next."""
         cache = self._norm_cache
         if len(cache) > _MAX_CACHE:
             cache.clear()
@@ -210,8 +231,12 @@ class TargetMatcher:
                 if words[index] is None:
                     word = cache.get(key)
                     if word is None:
-                        word = cache[key] = self.words.lemma(strings[key])
+                        word = cache[key] = self.word_of(strings[key])
                     words[index] = word
+        for start in sentence_token_starts(doc):
+            for index in (start - 1, start):
+                if index >= 0 and words[index] == SPACE_WORD:
+                    words[index] = BREAK_WORD
         return words
 
     def __call__(self, doc: Doc, extra_terms: TermTrie | None = None) -> Doc:
@@ -228,13 +253,67 @@ class TargetMatcher:
         if self.coordinators:
             self._coordination_candidates(words, candidates)
         if self.abbreviations:
-            self._abbreviation_candidates(doc, candidates)
+            self._abbreviation_candidates(doc, words, candidates)
         if Doc.has_extension("abbreviations"):
             self._definition_candidates(doc, words, extra_terms, candidates)
         if self.fuzzy_config.enabled:
             self._fuzzy_candidates(doc, words, candidates)
-        doc.set_ents(self._select(doc, candidates), default="outside")  # as ``doc.ents = ...``, without copying the spans
+        spans = self._select(doc, candidates)
+        if spans and self.coordinators:
+            spans = self._other_side_repeats(doc, words, spans)
+        doc.set_ents(spans, default="outside")  # as ``doc.ents = ...``, without copying the spans
         return doc
+
+    def _other_side_repeats(self, doc: Doc, words: list[str], spans: list[Span]) -> list[Span]:
+        """The same condition on the other side, written as its side and site only: in
+        "cellulitis of the left leg and possible right leg", "right leg" is also a mention of
+        cellulitis (so that "possible" covers it, not the left leg). After a target: filler
+        words, a side word and a site word, a conjunction, at most two other words, then
+        the other side word and the same site word."""
+        laterality = self.laterality
+        filler = laterality.filler_words
+        taken = bytearray(len(doc))
+        for span in spans:
+            taken[span.start:span.end] = b"\x01" * (span.end - span.start)
+        length = len(doc)
+        found: list[Span] = []
+        for span in spans:
+            if span.end - span.start > 2 and laterality.side_of(doc[span.end - 2].text):
+                position = span.end - 2  # the side and site end the mention: "pain in the right knee"
+            else:
+                position = span.end
+                limit = min(length, span.end + laterality.max_tokens_after)
+                while position < limit and (words[position] == SPACE_WORD or words[position] in filler):
+                    position += 1
+                if position + 2 >= length or taken[position]:
+                    continue
+            first_side = laterality.side_of(doc[position].text)
+            site = words[position + 1]
+            if first_side is None or not site.isalpha() or site in filler:
+                continue
+            position += 2
+            while position < length and words[position] == SPACE_WORD:
+                position += 1
+            if position >= length or words[position] not in self.coordinators:
+                continue
+            following = [at for at in range(position + 1, min(length - 1, position + 7))
+                         if words[at] != SPACE_WORD][:3]
+            for at in following:  # the other side, after at most two words ("possible", "probable")
+                if taken[at] or words[at] == BREAK_WORD:
+                    break
+                second_side = laterality.side_of(doc[at].text)
+                if second_side is None:
+                    continue
+                if second_side != first_side and words[at + 1] == site and not taken[at + 1]:
+                    repeat = Span(doc, at, at + 2, label=TARGET_LABEL)
+                    hit = span._.get(TARGET_ATTRIBUTE)
+                    repeat._.set(TARGET_ATTRIBUTE, TargetHit(entry=hit.entry, source=hit.source))
+                    found.append(repeat)
+                    taken[at:at + 2] = b"\x01\x01"
+                break
+        if not found:
+            return spans
+        return sorted([*spans, *found], key=lambda span: span.start)
 
     def _trie_candidates(self, trie: TermTrie, words: list[str], priority: int | None, candidates: list) -> None:
         """Longest trie match at each word that starts a term (most words are ruled out
@@ -354,7 +433,7 @@ class TargetMatcher:
                 index += 1
         candidates.extend(found)
 
-    def _abbreviation_candidates(self, doc: Doc, candidates: list) -> None:
+    def _abbreviation_candidates(self, doc: Doc, words: list[str], candidates: list) -> None:
         abbreviations = self.abbreviations
         orths = doc.to_array(ORTH).tolist()
         for index in positions_of(orths, abbreviations.keys()):
@@ -362,6 +441,39 @@ class TargetMatcher:
             if rule.not_followed_by and index + 1 < len(doc) and doc[index + 1].text in rule.not_followed_by:
                 continue
             candidates.append((index, index + 1, _SOURCE_PRIORITY["abbreviation"], rule.entry, "abbreviation"))
+            if rule.long_words:
+                self._abbreviation_phrase_candidates(words, index, rule.long_words, candidates)
+
+    def _abbreviation_phrase_candidates(self, words: list[str], index: int, long_words: tuple[str, ...],
+                                        candidates: list) -> None:
+        """Longer terms an abbreviation forms with its neighbours, read with its long form in its
+        place: "MDD, recurrent, moderate" is "major depressive disorder, recurrent, moderate"
+        (F33.1), "chronic afib" is "chronic atrial fibrillation" (I48.20). The candidate spans the
+        abbreviation and the words the term takes from around it (up to
+        :data:`MAX_WORDS_BEFORE_ABBREVIATION` before it)."""
+        root = self.trie.root
+        after = words[index + 1: index + 1 + self.max_phrase_tokens]
+        before: list[int] = []  # positions of the words right before, nearest last
+        position = index - 1
+        while position >= 0 and len(before) < MAX_WORDS_BEFORE_ABBREVIATION:
+            word = words[position]
+            if word != SPACE_WORD:
+                if not word.isalpha():
+                    break
+                before.insert(0, position)
+            position -= 1
+        size = len(long_words)
+        for count in range(len(before) + 1):
+            taken = before[len(before) - count:]
+            sequence = [words[position] for position in taken] + list(long_words) + after
+            if sequence[0] not in root:
+                continue
+            end, entry = self.trie.longest(sequence, 0, self.skip_words)
+            if entry is None or end < count + size or (count == 0 and end == size):
+                continue  # the term must hold the whole long form and more than it
+            start = taken[0] if taken else index
+            candidates.append((start, index + 1 + max(0, end - count - size), _SOURCE_PRIORITY["abbreviation"],
+                               entry, "abbreviation"))
 
     def _definition_candidates(self, doc: Doc, words: list[str], extra_terms: TermTrie | None, candidates: list) -> None:
         """Short forms defined in the note: "shortness of breath (SOB)" ... "SOB"."""
