@@ -111,6 +111,7 @@ CONNECTORS = ("with", "without", "due to", "in", "complicating", "following", "d
 #: Connectors whose subterms are recorded as combination pairs (Guideline I.A.15).
 COMBINATION_CONNECTORS = ("with", "due to", "in")
 _SIDES = ("right", "left")
+_ACRONYM = re.compile(r"^[A-Z0-9-]{2,8}$")
 #: Endings of adjectives ("abdominal", "myocardial", "cystic"): such a word never ends a
 #: phrase as the head, and a modifier so ending gets no "<head> of <modifier>" form.
 _ADJECTIVE_ENDINGS = ("al", "ic", "ar", "ous", "ary", "ive", "oid", "ed", "ile", "ing", "ory", "ian", "tic")
@@ -159,6 +160,14 @@ class IndexSettings:
     max_alias_nodes (int): A "see" target's subterms are copied under the referring
         term only when there are at most this many.
     max_variants (int): Alternatives combined per path, at most.
+    neoplasm_phrases (dict[str, list[str]]): Neoplasm Table behaviour ("malignant",
+        "secondary", "in situ", "benign", "unspecified") -> head words joined to each site
+        ("cancer" -> "lung cancer", "cancer of lung").
+    stop_words (list[str]): One-word terms that are everyday or procedural words in notes
+        ("anesthesia", "concern", "reflex"): no phrase alone.
+    stop_phrases (list[str]): Longer Index phrases that are note boilerplate ("blood loss").
+    min_single_word_length (int): A one-word phrase this short or shorter is dropped
+        ("may", "gas", "age": English words first).
     """
 
     skip_main_terms: list[str] = field(default_factory=list)
@@ -169,6 +178,9 @@ class IndexSettings:
     max_alias_nodes: int = 60
     max_variants: int = 6
     neoplasm_phrases: dict[str, list[str]] = field(default_factory=dict)
+    stop_words: list[str] = field(default_factory=list)
+    stop_phrases: list[str] = field(default_factory=list)
+    min_single_word_length: int = 4
 
     @classmethod
     def from_dict(cls, settings: dict[str, Any]) -> "IndexSettings":
@@ -184,6 +196,9 @@ class IndexSettings:
             neoplasm_phrases={str(key): [str(value).lower() for value in values]
                               for key, values in settings.get("neoplasm_phrases", {}).items()
                               if not str(key).startswith("_")},
+            stop_words=[str(word) for word in settings.get("stop_words", [])],
+            stop_phrases=[str(phrase) for phrase in settings.get("stop_phrases", [])],
+            min_single_word_length=int(settings.get("min_single_word_length", 4)),
         )
 
 
@@ -275,6 +290,29 @@ def split_term(text: str) -> list[list[str]]:
     if len(parts) > 1 and all(_shared_prefix(parts[0], part) for part in parts[1:]):
         return [[part.lower() for part in parts]]
     return [[part.lower()] for part in parts]
+
+
+def essential_term(node: IndexNode) -> str:
+    """A node's term with the essential words the flattening moved into its modifiers.
+
+    "Plus" with modifiers "(and minus) hand (intrinsic)" is "Plus hand"; "May" with
+    "(-Hegglin)" is "May-Hegglin" (a glued modifier: the bare word is another word).
+
+    Usage::
+
+        essential_term(IndexNode(0, 0, "Plus", "", "", "(and minus) hand (intrinsic)", ""))  # "Plus hand"
+    """
+    modifiers = node.modifiers
+    if not modifiers:
+        return node.term
+    outside = clean_spaces(_PARENTHESES.sub(" ", modifiers))
+    glued = re.match(r"^\(-([^()]+)\)", modifiers.strip())
+    term = node.term
+    if glued and "," not in term:
+        term = f"{term}-{glued.group(1).strip()}"
+    if outside and re.fullmatch(r"[A-Za-z' -]+", outside) and "," not in term:
+        term = f"{term} {outside}"
+    return term
 
 
 def is_residual(text: str) -> bool:
@@ -683,12 +721,14 @@ class IndexBuilder:
         self.references = References(mains)
         self.phrases = IndexPhrases(settings)
         self.raw: list[tuple[str, str, int, int]] = []  # phrase text, code, rank, depth
+        self.general: dict[str, str] = {}  # residual code of a subterm -> its main term's code
         self.combinations: list[tuple[str, str, str, str, str]] = []
         self.counts: dict[str, int] = defaultdict(int)
         self._code_cache: dict[int, str | None] = {}
         skip = {term.lower() for term in settings.skip_main_terms}
         self._skip = skip
         self._stop_main = {term.lower() for term in settings.stop_main_terms}
+        self.acronyms: set[str] = set()  # one-word terms written in capitals ("AIDS"), left to abbreviations
 
     def _reference_code(self, reference: str, depth: int) -> str | None:
         match = _CODE_REFERENCE.search(reference)
@@ -706,7 +746,10 @@ class IndexBuilder:
         return self.code_of(target, depth + 1)
 
     def code_of(self, node: IndexNode, depth: int = 0) -> str | None:
-        """A node's code: its own, else its "see" target's, else its "see also" target's."""
+        """A node's code: its own, else its "see" target's, else its "see also" target's.
+
+        A main term's "see also ... by site" ("Septum, see also Anomaly, by site") sends
+        the reader to the site's own entry: the target's residual code is not the word's."""
         if node.row in self._code_cache:
             return self._code_cache[node.row]
         code = None
@@ -714,7 +757,10 @@ class IndexBuilder:
             code = self.check_code(node.code)
         elif depth < 4:
             _, code_as = term_text(node.term)
-            for reference in (node.see, code_as, node.see_also):
+            see_also = node.see_also
+            if node.level == 0 and re.search(r"\bby (?:site|type)\b", see_also):
+                see_also = ""
+            for reference in (node.see, code_as, see_also):
                 if reference and reference.lower() != "condition":
                     code = self._reference_code(reference, depth)
                     if code:
@@ -760,7 +806,7 @@ class IndexBuilder:
 
     def _texts(self, node: IndexNode) -> str | None:
         """The cleaned text of a node; None for an instruction or residual node (passed over)."""
-        text, _ = term_text(node.term)
+        text, _ = term_text(essential_term(node))
         if not text or _BY_WHAT.match(text.lower()):
             return None
         if node.level > 0 and is_residual(text):
@@ -793,6 +839,16 @@ class IndexBuilder:
         if len(path) == 1 and path[0].lower() in self._stop_main:
             self.counts["stop main terms"] += 1
             return
+        if len(path) == 1 and _ACRONYM.match(path[0]):
+            self.acronyms.add(path[0])
+        if len(path) > 1:
+            main_code = self.code_of(node.path()[0])
+            knowledge = self.check_code.knowledge
+            if (main_code and main_code != code and main_code[:3] == code[:3]
+                    and knowledge.description(code).lower().startswith("other ")):
+                # "Hemorrhoids, internal (without mention of degree)" K64.8 "Other hemorrhoids": a
+                # residual code; the phrase still names the main term's condition (K64.9).
+                self.general.setdefault(code, main_code)
         modifiers = nonessential_modifiers(node.modifiers)
         for phrase, rank in self.phrases.expand(path, modifiers):
             self.raw.append((phrase, code, RANK_ALIAS if alias_depth else rank, len(path)))
@@ -874,8 +930,10 @@ def build_index_terms(index_path: Path | str, model_dir: Path | None = None,
     add_special_cases(nlp, load_special_cases(model_dir))
     stop_phrases = {phrase_key(phrase.split()) for phrase in target_settings.get("stop_phrases", [])}
     stop_phrases |= {phrase_key(term.lower().split()) for term in settings.stop_main_terms}
+    stop_phrases |= {phrase_key(phrase.lower().split()) for phrase in settings.stop_phrases}
     edge_words = set(target_settings.get("edge_words", []))
     texts = list(dict.fromkeys(text for text, *_ in builder.raw))
+    acronyms = {phrase_key([text]) for text in builder.acronyms}
     keys: dict[str, str] = {}
     for text, doc in zip(texts, nlp.tokenizer.pipe(texts, batch_size=2000)):
         keys[text] = phrase_key(token.text for token in doc if not token.is_space)
@@ -894,10 +952,17 @@ def build_index_terms(index_path: Path | str, model_dir: Path | None = None,
         if current is None or (rank, depth) < current:
             best[key][code] = (rank, depth)
 
+    single_stop = {phrase_key(word.split()) for word in settings.stop_words}
+    for key in [key for key in best if " " not in key]:
+        if key in single_stop or len(key) <= settings.min_single_word_length or key in acronyms:
+            del best[key]  # "may", "gas", "anesthesia", "aid" (AIDS): a word of notes, not a condition
     terms: dict[str, list[str]] = {}
     for key, ranked in best.items():
         top = min(ranked.values())
-        terms[key] = _resolve(knowledge, [code for code, value in ranked.items() if value == top])
+        codes = _resolve(knowledge, [code for code, value in ranked.items() if value == top])
+        if len(codes) == 1 and codes[0] in builder.general:
+            codes.append(builder.general[codes[0]])
+        terms[key] = codes
     grouped: dict[str, list[str]] = defaultdict(list)
     for key in sorted(terms):
         first_word, _, rest = key.partition(" ")

@@ -56,6 +56,7 @@ from chartaudit.extract.fuzzy import FuzzyIndex, FuzzyLinker, FuzzySettings
 from chartaudit.extract.laterality.rules import LateralityRules
 from chartaudit.extract.settings import component_settings, load_meta
 from chartaudit.extract.sentences.component import sentence_token_starts
+from chartaudit.extract.targets.index_terms import add_index_terms
 from chartaudit.extract.targets.normalize import WordForms, normalize_word
 from chartaudit.extract.targets.terms import (
     LEXICON_FILE,
@@ -80,7 +81,7 @@ ABBREVIATIONS_FILE = "abbreviations.json"
 DEFAULT_TERMS_FILE = "terms-2026.json.gz"
 
 #: Priority of a source when two candidates have the same span (higher wins).
-_SOURCE_PRIORITY = {"runtime": 3, "abbreviation": 2, "lexicon": 1, "icd": 0, "fuzzy": -1}
+_SOURCE_PRIORITY = {"runtime": 3, "abbreviation": 2, "lexicon": 1, "index": 0.5, "icd": 0, "fuzzy": -1}
 #: Priority of a match found through a word form (below every literal match of the same span).
 _WORD_FORM_PRIORITY = -1
 #: Cap of the token-hash -> normalised-word cache (cleared when exceeded).
@@ -92,7 +93,7 @@ class TargetHit:
     """One matched target and everything later components learn about it.
 
     entry (TermEntry): What the phrase means.
-    source (str): "lexicon" | "icd" | "abbreviation" | "fuzzy".
+    source (str): "lexicon" | "index" | "icd" | "abbreviation" | "fuzzy".
     side (str | None): "right" | "left" | "bilateral", set by the laterality component.
     site (str | None): The body site, set by the laterality component.
     flags (set[str]): Assertion flags set by ConText and the sections.
@@ -133,6 +134,8 @@ class TargetMatcher:
         self.families = icd_data.get("families", {})
         self._icd_data = icd_data
         self.trie: TermTrie = icd_trie(icd_data, {" ".join(words) for words in stop_phrases})
+        self._index_data = add_index_terms(self.trie, settings, {" ".join(words) for words in stop_phrases},
+                                           self.families)  # Alphabetic Index: what the tables lack
         icd_count = len(self.trie)
         lexicon: dict[tuple[str, ...], TermEntry] = {}
         for phrase, code, concept in read_lexicon(model_dir / LEXICON_FILE):
@@ -293,7 +296,8 @@ class TargetMatcher:
             cache.clear()
         found = None
         for candidate in self.word_forms.candidates(word):
-            if self.trie.get((candidate,)) is not None:
+            entry = self.trie.get((candidate,))
+            if entry is not None and entry.source != "index":  # forms lead to tabular and lexicon terms only
                 found = candidate
                 break
         cache[word] = found
@@ -342,7 +346,7 @@ class TargetMatcher:
         length = len(words)
         found: list = []
         for start, end, _rank, _entry, source in list(candidates):
-            if end - start < 2 or source not in ("icd", "lexicon"):
+            if end - start < 2 or source not in ("icd", "index", "lexicon"):
                 continue
             head = tuple(words[start + 1:end])  # the modifier comes first: "<m> <head>"
             index = start - 1
