@@ -32,10 +32,12 @@ app: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# Regenerate the precomputed ICD-10-CM tables, target terms (needs simple-icd-10-cm) and fuzzy index (scikit-learn).
+# Regenerate the precomputed ICD-10-CM tables, target terms (needs simple-icd-10-cm), Alphabetic Index
+# terms (from ../shared/data/icd10cm_index_2025; kept as committed when absent) and fuzzy index (scikit-learn).
 models: $(STAMP)
 	$(BIN)/python -m chartaudit.knowledge.build
 	$(BIN)/python -m chartaudit.extract.targets.build
+	$(BIN)/python -m chartaudit.extract.targets.index_build
 	$(BIN)/python -m chartaudit.extract.fuzzy.build
 
 bench: $(STAMP)
