@@ -871,7 +871,7 @@ class IndexBuilder:
             partner = clean_spaces(" ".join(partner_texts)[len(connector):])
             if not partner or not base_texts:
                 return
-            base = " ".join(phrase_key(re.sub(",", " ", t).split()) for t in base_texts)
+            base = " ".join(phrase_key(piece[0].split()) for t in base_texts for piece in split_term(t))
             partner = phrase_key(re.sub(",", " ", partner).split())
             self.combinations.append((base, self.code_of(nodes[index - 1]) or "", connector, partner, code))
             return
