@@ -73,7 +73,7 @@ from typing import TYPE_CHECKING, Any
 
 from chartaudit.extract.settings import component_settings, load_meta
 from chartaudit.extract.targets.build import write_terms
-from chartaudit.extract.targets.normalize import clean_spaces, phrase_key
+from chartaudit.extract.targets.normalize import PhraseVariants, clean_spaces, phrase_key
 from chartaudit.resources import default_model_dir, icd10cm_dir, shared_data_dir
 
 if TYPE_CHECKING:
@@ -591,8 +591,11 @@ class Element:
 class IndexPhrases:
     """Turn Index paths into phrases (see the module docstring)."""
 
-    def __init__(self, settings: IndexSettings) -> None:
+    def __init__(self, settings: IndexSettings, synonyms: dict[str, list[str]] | None = None) -> None:
         self.settings = settings
+        # The tables' clinical synonyms (``components.targets.synonyms``): organ adjectives
+        # ("liver abscess" -> "hepatic abscess"), cancer / carcinoma, bleeding, ...
+        self._synonyms = PhraseVariants(synonyms=synonyms or {}, max_synonym_variants=4) if synonyms else None
         self._short_forms = [
             (re.compile(rf"(?<![\w-]){re.escape(long)}(?![\w-])"), shorts)
             for long, shorts in sorted(settings.short_forms.items(), key=lambda item: -len(item[0]))
@@ -681,6 +684,10 @@ class IndexPhrases:
         for modifier in modifiers or []:
             for phrase in clinical:
                 found.setdefault(f"{modifier} {phrase}", RANK_MODIFIER)
+        if self._synonyms is not None:
+            for phrase in clinical[:2]:
+                for variant in self._synonyms.substitute(phrase):
+                    found.setdefault(variant, RANK_MODIFIER)
         for phrase, rank in list(found.items()):
             for variant in self.variants(phrase):
                 found.setdefault(variant, max(rank, RANK_ORDER))
@@ -713,13 +720,13 @@ class IndexBuilder:
     """Walk the Index and collect phrases, codes and combination pairs."""
 
     def __init__(self, mains: list[IndexNode], settings: IndexSettings, check_code: CodeChecker,
-                 neoplasms: NeoplasmTable | None = None) -> None:
+                 neoplasms: NeoplasmTable | None = None, synonyms: dict[str, list[str]] | None = None) -> None:
         self.mains = mains
         self.neoplasms = neoplasms
         self.settings = settings
         self.check_code = check_code
         self.references = References(mains)
-        self.phrases = IndexPhrases(settings)
+        self.phrases = IndexPhrases(settings, synonyms)
         self.raw: list[tuple[str, str, int, int]] = []  # phrase text, code, rank, depth
         self.general: dict[str, str] = {}  # residual code of a subterm -> its main term's code
         self.combinations: list[tuple[str, str, str, str, str]] = []
@@ -922,7 +929,9 @@ def build_index_terms(index_path: Path | str, model_dir: Path | None = None,
     neoplasm_path = Path(index_path).with_name(NEOPLASM_FILE)
     neoplasms = NeoplasmTable.read(neoplasm_path) if neoplasm_path.is_file() else None
     checker = CodeChecker(knowledge)
-    builder = IndexBuilder(mains, settings, checker, neoplasms)
+    synonyms = {str(key): [str(value) for value in values]
+                for key, values in target_settings.get("synonyms", {}).items()}
+    builder = IndexBuilder(mains, settings, checker, neoplasms, synonyms)
     builder.run()
     builder.neoplasm_sites()
 
