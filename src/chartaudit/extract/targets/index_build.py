@@ -44,13 +44,15 @@ own, only through its subterms.
 
 Output JSON (gzip)::
 
-    {"meta": {...}, "terms": {"pain": "abdominal\\tR10.9\\n...", ...},
+    {"meta": {...}, "words": {"pain": 412, ...}, "blocks": ["eNq...", ...],
      "descriptions": "R10.9\\tUnspecified abdominal pain\\n...",
      "combinations": "diabetes type 2\\tE11.9\\twith\\tchronic kidney disease\\tE11.22\\n..."}
 
-``terms`` is grouped by first word exactly as ``terms-2026.json.gz`` (lines "rest of
-the phrase<TAB>code,code"), so :meth:`TermTrie.add_pending` inserts a group the first
-time a note holds its first word.
+The phrases are grouped by first word as in ``terms-2026.json.gz`` (lines "rest of the
+phrase<TAB>code,code"), and the groups packed into zlib-compressed blocks
+(:func:`pack_groups`): ``words`` gives each first word's block. At run time
+:meth:`TermTrie.add_pending` inserts a group the first time a note holds its first
+word, and only then is its block decoded, so loading costs ~20 ms, not ~0.3 s.
 
 Usage::
 
@@ -60,10 +62,12 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
 import logging
 import re
 import time
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -73,6 +77,7 @@ from typing import TYPE_CHECKING, Any
 
 from chartaudit.extract.settings import component_settings, load_meta
 from chartaudit.extract.targets.build import write_terms
+from chartaudit.extract.targets.index_terms import GROUP_SEPARATOR, UNIT_SEPARATOR, unpack_block  # noqa: F401
 from chartaudit.extract.targets.normalize import PhraseVariants, clean_spaces, phrase_key
 from chartaudit.resources import default_model_dir, icd10cm_dir, shared_data_dir
 
@@ -85,6 +90,8 @@ DEFAULT_OUTPUT_NAME = "index-2026.json.gz"
 INDEX_FOLDER = "icd10cm_index_2025"
 INDEX_FILE = "index.csv"
 NEOPLASM_FILE = "neoplasms.csv"
+#: Packed term groups: about this many characters per compressed block.
+BLOCK_CHARS = 65536
 
 #: Rank of a phrase (lower wins for the same phrase): the path in clinical order or
 #: Index order, then other orders and forms, then a modifier variant, then a "see" alias.
@@ -992,9 +999,45 @@ def build_index_terms(index_path: Path | str, model_dir: Path | None = None,
             "combination_count": len(combinations),
         },
         "descriptions": "\n".join(f"{code}\t{knowledge.description(code)}" for code in used),
-        "terms": {first_word: "\n".join(lines) for first_word, lines in grouped.items()},
+        **pack_groups({first_word: "\n".join(lines) for first_word, lines in grouped.items()}),
         "combinations": "\n".join("\t".join(item) for item in combinations),
     }
+
+
+def pack_groups(groups: dict[str, str], block_chars: int = BLOCK_CHARS) -> dict[str, Any]:
+    """Pack term groups into compressed blocks, decoded at run time only when needed.
+
+    Groups (sorted by first word) are joined into blocks of about ``block_chars``
+    characters, "first word<US>group" separated by <GS>; each block is zlib-compressed
+    and base64-encoded. Loading the artifact then parses ~13,000 words and a few hundred
+    strings instead of 16 MB of phrases (~0.3 s).
+
+    groups (dict[str, str]): first word -> "rest<TAB>codes" lines.
+    RETURNS (dict[str, Any]): ``words`` (first word -> block number) and ``blocks``.
+
+    Usage::
+
+        packed = pack_groups({"pain": "abdominal\tR10.9"})
+        unpack_block(packed["blocks"][0])  # {"pain": "abdominal\tR10.9"}
+    """
+    words: dict[str, int] = {}
+    blocks: list[str] = []
+    pieces: list[str] = []
+    size = 0
+    for first_word in sorted(groups):
+        pieces.append(f"{first_word}{UNIT_SEPARATOR}{groups[first_word]}")
+        words[first_word] = len(blocks)
+        size += len(pieces[-1])
+        if size >= block_chars:
+            blocks.append(_compress(GROUP_SEPARATOR.join(pieces)))
+            pieces, size = [], 0
+    if pieces:
+        blocks.append(_compress(GROUP_SEPARATOR.join(pieces)))
+    return {"words": words, "blocks": blocks}
+
+
+def _compress(text: str) -> str:
+    return base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
 
 
 def default_index_path() -> Path | None:

@@ -21,11 +21,13 @@ Usage::
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import logging
-from collections.abc import Iterable, Mapping
-from functools import lru_cache
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,49 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_INDEX_FILE = "index-2026.json.gz"
 SOURCE = "index"
+#: Separators of a packed block: "first word<US>group", groups joined by <GS>.
+UNIT_SEPARATOR, GROUP_SEPARATOR = "\x1f", "\x1d"
+
+
+def unpack_block(block: str) -> dict[str, str]:
+    """The groups of one packed block (first word -> "rest<TAB>codes" lines).
+
+    Usage::
+
+        unpack_block(data["blocks"][data["words"]["pain"]])["pain"]
+    """
+    text = zlib.decompress(base64.b64decode(block)).decode("utf-8")
+    return dict(piece.split(UNIT_SEPARATOR, 1) for piece in text.split(GROUP_SEPARATOR))
+
+
+class PackedGroups:
+    """The term groups of a packed artifact, each block decoded on first use.
+
+    Usage::
+
+        groups = PackedGroups(data["words"], data["blocks"])
+        groups.group("pain")  # "abdominal\tR10.9\n..."
+    """
+
+    def __init__(self, words: Mapping[str, int], blocks: list[str]) -> None:
+        self.words = words
+        self.blocks = blocks
+        self._decoded: dict[int, dict[str, str]] = {}
+
+    def group(self, first_word: str) -> str:
+        """The lines of one first word ("" when unknown)."""
+        number = self.words.get(first_word)
+        if number is None:
+            return ""
+        decoded = self._decoded.get(number)
+        if decoded is None:
+            decoded = self._decoded[number] = unpack_block(self.blocks[number])
+        return decoded.get(first_word, "")
+
+    def lazy_groups(self) -> dict[str, Callable[[], str]]:
+        """first word -> a callable returning its lines, for :meth:`TermTrie.add_pending`."""
+        group = self.group
+        return {first_word: partial(group, first_word) for first_word in self.words}
 
 
 @lru_cache(maxsize=4)
@@ -43,15 +88,15 @@ def load_index_terms(path: str) -> dict[str, Any]:
     """Read the Index terms file (cached; the result is shared, never mutate it).
 
     path (str): Path of ``index-2026.json.gz``.
-    RETURNS (dict[str, Any]): ``terms``, ``descriptions``, ``combinations`` and ``meta``;
+    RETURNS (dict[str, Any]): ``words`` and ``blocks`` (the packed phrase groups),
+        ``descriptions``, ``combinations`` and ``meta``;
         empty tables when the file is missing.
     """
     file_path = Path(path)
     if not file_path.is_file():
         logger.warning("Alphabetic Index terms file %s is missing: Index terms are not used", file_path)
-        return {"terms": {}, "descriptions": "", "combinations": "", "meta": {}}
-    with gzip.open(file_path, "rb") as handle:
-        return json.loads(handle.read())
+        return {"words": {}, "blocks": [], "descriptions": "", "combinations": "", "meta": {}}
+    return json.loads(gzip.decompress(file_path.read_bytes()))
 
 
 def index_terms_path(settings: Mapping[str, Any]) -> Path | None:
@@ -102,7 +147,8 @@ def add_index_terms(
             entries[code_tuple] = entry
         return entry
 
-    trie.add_pending(data.get("terms", {}), make_index_entry)
+    packed = PackedGroups(data.get("words", {}), data.get("blocks", []))
+    trie.add_pending(packed.lazy_groups(), make_index_entry)
     return data
 
 

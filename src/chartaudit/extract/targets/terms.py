@@ -108,7 +108,7 @@ class TermTrie:
         """Add term groups that are inserted on first use.
 
         groups (Mapping[str, str]): first word -> lines "rest of the phrase<TAB>code,code"
-            (rest empty for a one-word phrase).
+            (rest empty for a one-word phrase), or a callable returning them.
         make_entry (Callable): (phrase key, codes) -> TermEntry, or None to skip it.
             Terms already in the trie (the lexicon) win over pending ones, and
             groups added earlier (another source) win over later ones.
@@ -136,6 +136,8 @@ class TermTrie:
         if layers is None:
             return
         for group, make_entry in layers:
+            if not isinstance(group, str):
+                group = group()  # a group decoded on first use (the Index terms' packed blocks)
             for line in group.split("\n"):
                 rest, _, codes = line.partition("\t")
                 key = f"{first_word} {rest}" if rest else first_word
