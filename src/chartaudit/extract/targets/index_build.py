@@ -188,6 +188,7 @@ class IndexSettings:
     stop_words: list[str] = field(default_factory=list)
     stop_phrases: list[str] = field(default_factory=list)
     min_single_word_length: int = 4
+    max_rank_long: int = 3
 
     @classmethod
     def from_dict(cls, settings: dict[str, Any]) -> "IndexSettings":
@@ -206,6 +207,7 @@ class IndexSettings:
             stop_words=[str(word) for word in settings.get("stop_words", [])],
             stop_phrases=[str(phrase) for phrase in settings.get("stop_phrases", [])],
             min_single_word_length=int(settings.get("min_single_word_length", 4)),
+            max_rank_long=int(settings.get("max_rank_long", 3)),
         )
 
 
@@ -600,6 +602,7 @@ class IndexPhrases:
 
     def __init__(self, settings: IndexSettings, synonyms: dict[str, list[str]] | None = None) -> None:
         self.settings = settings
+        self._generic_heads = {term.lower() for term in settings.stop_main_terms}
         # The tables' clinical synonyms (``components.targets.synonyms``): organ adjectives
         # ("liver abscess" -> "hepatic abscess"), cancer / carcinoma, bleeding, ...
         self._synonyms = PhraseVariants(synonyms=synonyms or {}, max_synonym_variants=4) if synonyms else None
@@ -635,8 +638,14 @@ class IndexPhrases:
             merged.append(element)
         return merged
 
-    def orders(self, elements: list[Element]) -> list[tuple[list[list[str]], int]]:
-        """Word orders of a path, as lists of alternatives per slot, with their rank."""
+    def orders(self, elements: list[Element], clinical_only: bool = False) -> list[tuple[list[list[str]], int]]:
+        """Word orders of a path, as lists of alternatives per slot, with their rank.
+
+        The modifiers-first order combines every alternative; the other orders use each
+        term's first alternative only (they are rarer in notes, and each alternative
+        multiplies the phrases a common first word loads). ``clinical_only``: the
+        modifiers-first and "of" orders only.
+        """
         head = elements[0]
         cut = next((index for index, element in enumerate(elements) if element.connector), len(elements))
         modifiers, tail = elements[1:cut], elements[cut:]
@@ -647,22 +656,28 @@ class IndexPhrases:
         orders: list[tuple[list[list[str]], int]] = []
         reversed_modifiers = [element.alternatives for element in reversed(modifiers)]
         orders.append((reversed_modifiers + [ending_head] + tail_slots, RANK_PATH))
-        if modifiers:
-            # Index order: "pain, abdominal, lower"
-            orders.append(([head.alternatives] + [element.alternatives for element in modifiers] + tail_slots,
-                           RANK_PATH))
-        if len(modifiers) >= 2:
+        first = [[element.alternatives[0]] for element in elements]
+        first_tail = first[cut:]
+        generic_head = head.alternatives[0] in self._generic_heads
+        if modifiers and not clinical_only and not generic_head:
+            # Index order: "pain, abdominal, lower" (not "disease, heart", "injury, kidney")
+            orders.append((first[:cut] + first_tail, RANK_PATH))
+        if len(modifiers) >= 2 and not clinical_only:
             # "abdominal pain, lower"
-            orders.append(([modifiers[0].alternatives, ending_head]
-                           + [element.alternatives for element in reversed(modifiers[1:])] + tail_slots, RANK_ORDER))
+            orders.append(([first[1], ending_head[:1]] + first[2:cut][::-1] + first_tail, RANK_PATH))
+        adjectives = [word for word in head.alternatives if is_adjective(word)]
+        if len(modifiers) == 1 and adjectives and not clinical_only:
+            # "Enlargement, enlarged, thyroid" -> "enlarged thyroid"; "Infection, infected, kidney"
+            orders.append(([adjectives[:1], modifiers[0].alternatives[:1]] + first_tail, RANK_ORDER))
         if len(modifiers) == 1:
             nouns_only = [word for word in modifiers[0].alternatives if not is_adjective(word)]
             if nouns_only:
                 # "abscess of brain"
-                orders.append(([head.alternatives, ["of"], nouns_only] + tail_slots, RANK_ORDER))
+                orders.append(([nouns[:2], ["of"], nouns_only[:1]] + first_tail, RANK_PATH))
         return orders
 
-    def expand(self, texts: list[str], modifiers: list[str] | None = None) -> list[tuple[str, int]]:
+    def expand(self, texts: list[str], modifiers: list[str] | None = None,
+               clinical_only: bool = False) -> list[tuple[str, int]]:
         """The phrases of a path (main term first) with their ranks.
 
         texts (list[str]): The terms of the path, as cleaned by :func:`term_text`.
@@ -680,7 +695,7 @@ class IndexPhrases:
         found: dict[str, int] = {}
         limit = self.settings.max_variants
         clinical: list[str] = []  # the modifiers-first order, where a nonessential modifier goes
-        for number, (slots, rank) in enumerate(self.orders(elements)):
+        for number, (slots, rank) in enumerate(self.orders(elements, clinical_only)):
             for count, choice in enumerate(product(*slots)):
                 if count >= limit:
                     break
@@ -697,7 +712,7 @@ class IndexPhrases:
                     found.setdefault(variant, RANK_MODIFIER)
         for phrase, rank in list(found.items()):
             for variant in self.variants(phrase):
-                found.setdefault(variant, max(rank, RANK_ORDER))
+                found.setdefault(variant, rank)  # "rlq abdominal pain" ranks as its source
         return list(found.items())
 
     def variants(self, phrase: str) -> list[str]:
@@ -801,7 +816,7 @@ class IndexBuilder:
                 if not code:
                     continue
                 for head in heads:
-                    for phrase, _rank in self.phrases.expand([head, *texts]):
+                    for phrase, _rank in self.phrases.expand([head, *texts], clinical_only=True):
                         self.raw.append((phrase, code, RANK_ORDER, len(texts) + 1))
                 self.counts["neoplasm site phrases"] += 1
 
@@ -909,13 +924,34 @@ def _resolve(knowledge: "Icd10cm", codes: list[str]) -> list[str]:
     return unique[:MAX_CODES_PER_PHRASE]
 
 
+def known_phrases(model_dir: Path) -> set[str]:
+    """Phrase keys the tabular terms (``terms-2026.json.gz``) and the lexicon already give.
+
+    Both win over the Index for the same phrase at run time, so the Index leaves them
+    out: each phrase it keeps costs an insert when a note holds its first word.
+    """
+    from chartaudit.extract.targets.terms import LEXICON_FILE, load_icd_terms, read_lexicon
+
+    meta = load_meta(model_dir)
+    data = load_icd_terms(str(icd10cm_dir() / str(meta.get("icd10cm_terms", "terms-2026.json.gz"))))
+    known = set()
+    for first_word, group in data.get("terms", {}).items():
+        for line in group.split("\n"):
+            rest = line.partition("\t")[0]
+            known.add(f"{first_word} {rest}" if rest else first_word)
+    known.update(phrase_key(phrase.split()) for phrase, _, _ in read_lexicon(Path(model_dir) / LEXICON_FILE))
+    return known
+
+
 def build_index_terms(index_path: Path | str, model_dir: Path | None = None,
-                      knowledge: "Icd10cm | None" = None) -> dict[str, Any]:
+                      knowledge: "Icd10cm | None" = None, known: set[str] | None = None) -> dict[str, Any]:
     """Generate the Index term table.
 
     index_path (Path | str): The flattened Index CSV.
     model_dir (Path | None): The model whose tokenizer and target settings are used.
     knowledge (Icd10cm | None): The 2026 tables (loaded when None).
+    known (set[str] | None): Phrase keys left out because another source wins for them
+        (default: :func:`known_phrases`, the tabular terms and the lexicon).
     RETURNS (dict[str, Any]): The JSON-ready table.
 
     Usage::
@@ -954,11 +990,13 @@ def build_index_terms(index_path: Path | str, model_dir: Path | None = None,
     for text, doc in zip(texts, nlp.tokenizer.pipe(texts, batch_size=2000)):
         keys[text] = phrase_key(token.text for token in doc if not token.is_space)
 
+    if known is None:
+        known = known_phrases(model_dir)
     best: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
     for text, code, rank, depth in builder.raw:
         key = keys[text]
         tokens = key.split()
-        if not tokens or len(tokens) > settings.max_phrase_tokens or key in stop_phrases:
+        if not tokens or len(tokens) > settings.max_phrase_tokens or key in stop_phrases or key in known:
             continue
         if tokens[0] in edge_words or tokens[-1] in edge_words or "," in tokens:
             continue
@@ -972,6 +1010,9 @@ def build_index_terms(index_path: Path | str, model_dir: Path | None = None,
     for key in [key for key in best if " " not in key]:
         if key in single_stop or len(key) <= settings.min_single_word_length or key in acronyms:
             del best[key]  # "may", "gas", "anesthesia", "aid" (AIDS): a word of notes, not a condition
+    for key in [key for key, ranked in best.items()
+                if key.count(" ") >= 2 and min(ranked.values())[0] > settings.max_rank_long]:
+        del best[key]  # a rarer word order or variant of three words or more
     terms: dict[str, list[str]] = {}
     for key, ranked in best.items():
         top = min(ranked.values())
@@ -983,6 +1024,10 @@ def build_index_terms(index_path: Path | str, model_dir: Path | None = None,
     for key in sorted(terms):
         first_word, _, rest = key.partition(" ")
         grouped[first_word].append(f"{rest}\t{','.join(terms[key])}")
+    ranks = defaultdict(int)
+    for key in terms:
+        ranks[(min(best[key].values())[0], min(len(key.split()), 4))] += 1
+    logger.info("phrases by (rank, words): %s", dict(sorted(ranks.items())))
     used = sorted({code for codes in terms.values() for code in codes})
     combinations = sorted(set(builder.combinations))
     elapsed = time.perf_counter() - started

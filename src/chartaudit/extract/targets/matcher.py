@@ -3,11 +3,13 @@
 Three kinds of targets, longest match winning and no overlaps:
 
 * trie matches over normalised words (lower-cased, crudely singular) of the
-  generated ICD-10-CM terms and the curated lexicon (lexicon wins for the same
-  phrase). Determiners ("the", "his") and side words ("right", "b/l") are passed
-  over inside a match when the trie has no literal path through them, so "pain
-  in the right shoulder" matches "pain in shoulder" while "left bundle branch
-  block" still matches literally;
+  generated ICD-10-CM terms, the Alphabetic Index terms
+  (:mod:`chartaudit.extract.targets.index_terms`, source "index": what the tables
+  lack) and the curated lexicon (lexicon wins for the same phrase). Determiners
+  ("the", "his") and side words ("right", "b/l") are passed over inside a match
+  when the trie has no literal path through them, so "pain in the right shoulder"
+  matches "pain in shoulder" while "left bundle branch block" still matches
+  literally;
 * case-sensitive abbreviations (``abbreviations.json``: "CP", "HTN", "afib");
 * in-note abbreviation definitions found by scispaCy's ``abbreviation_detector``
   ("shortness of breath (SOB)" -> later "SOB" gets the long form's term);
