@@ -75,7 +75,7 @@ class Mention:
     family: bool = False
     hypothetical: bool = False
     uncertain: bool = False
-    source: str = "lexicon"  # "lexicon" | "icd" | "abbreviation" | "fuzzy"
+    source: str = "lexicon"  # "lexicon" | "icd" | "index" | "abbreviation" | "fuzzy"
     sentence_start: int = 0
     sentence_end: int = 0
     temporality: str = "recent"  # "recent" | "historical" | "hypothetical" (NegEx: onset over 2 weeks ago)

@@ -25,6 +25,12 @@ COMPONENT_KEYS: dict[str, tuple[str, ...]] = {
         "max_phrase_tokens", "skip_words", "stop_phrases", "drop_patterns", "optional_words",
         "reorder_prepositions", "reorder_max_head_tokens", "reorder_max_tail_tokens", "edge_words",
         "split_conjunctions", "max_synonym_variants", "synonyms", "word_forms", "organ_findings", "coordination",
+        "index",
+    ),
+    "targets.index": (
+        "artifact", "skip_main_terms", "stop_main_terms", "short_forms", "plurals", "max_phrase_tokens",
+        "max_alias_nodes", "max_variants", "stop_words", "stop_phrases", "min_single_word_length",
+        "neoplasm_phrases", "max_rank_long",
     ),
     "targets.word_forms": ("suffix_rules", "words", "min_length", "not_before"),
     "targets.organ_findings": ("nouns", "organs"),

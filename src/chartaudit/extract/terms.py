@@ -101,7 +101,7 @@ class TargetHit:
     """One matched target and everything later components learn about it.
 
     entry (TermEntry): What the phrase means.
-    source (str): "lexicon" | "icd" | "abbreviation" | "fuzzy".
+    source (str): "lexicon" | "index" | "icd" | "abbreviation" | "fuzzy".
     side (str | None): "right" | "left" | "bilateral", set by the laterality component.
     site (str | None): The body site, set by the laterality component.
     flags (set[str]): Assertion flags set by ConText and the sections.
@@ -136,30 +136,37 @@ class TermTrie:
     def __init__(self) -> None:
         self.root: dict[str, Any] = {}
         self.size = 0
-        self._pending: dict[str, str] = {}
-        self._make_entry: Callable[[str, list[str]], TermEntry | None] | None = None
+        # first word -> [(group, make_entry)], one per source added pending, in the order added
+        self._pending: dict[str, list[tuple[str, Callable[[str, list[str]], TermEntry | None]]]] = {}
 
     def __len__(self) -> int:
         """The number of terms inserted plus the number of pending groups."""
         return self.size
 
     def add_pending(
-        self, groups: Mapping[str, str], make_entry: Callable[[str, list[str]], TermEntry | None]
+        self, groups: Mapping[str, str], make_entry: Callable[[str, list[str]], TermEntry | None],
+        first: bool = False,
     ) -> None:
         """Add term groups that are inserted on first use.
 
         groups (Mapping[str, str]): first word -> lines "rest of the phrase<TAB>code,code"
-            (rest empty for a one-word phrase).
+            (rest empty for a one-word phrase), or a callable returning them.
         make_entry (Callable): (phrase key, codes) -> TermEntry, or None to skip it.
-            Terms already in the trie (the lexicon) win over pending ones.
+            Terms already in the trie (the lexicon) win over pending ones, and
+            groups added earlier (another source) win over later ones.
+        first (bool): Put these groups ahead of those added before (they win).
         """
-        self._make_entry = make_entry
         root = self.root
-        for first_word in groups:
+        pending = self._pending
+        for first_word, group in groups.items():
             if first_word not in root:
                 root[first_word] = {}
-        self._pending.update(groups)
-        self.size += len(groups)
+            layers = pending.get(first_word)
+            if layers is None:
+                pending[first_word] = [(group, make_entry)]
+                self.size += 1
+            else:
+                layers.insert(0 if first else len(layers), (group, make_entry))
 
     def is_pending(self, first_word: str) -> bool:
         """True when the terms starting with this word are not inserted yet."""
@@ -167,25 +174,25 @@ class TermTrie:
 
     def materialize(self, first_word: str) -> None:
         """Insert the pending terms that start with this word."""
-        group = self._pending.pop(first_word, None)
-        if group is None:
+        layers = self._pending.pop(first_word, None)
+        if layers is None:
             return
-        make_entry = self._make_entry
-        if make_entry is None:
-            return
-        for line in group.split("\n"):
-            rest, _, codes = line.partition("\t")
-            key = f"{first_word} {rest}" if rest else first_word
-            entry = make_entry(key, codes.split(",") if codes else [])
-            if entry is None:
-                continue
-            node = self.root[first_word]
-            for word in rest.split(" ") if rest else ():
-                child = node.get(word)
-                if child is None:
-                    child = node[word] = {}
-                node = child
-            node.setdefault(TERMINAL, entry)
+        for group, make_entry in layers:
+            if not isinstance(group, str):
+                group = group()  # a group decoded on first use (the Index terms' packed blocks)
+            for line in group.split("\n"):
+                rest, _, codes = line.partition("\t")
+                key = f"{first_word} {rest}" if rest else first_word
+                entry = make_entry(key, codes.split(",") if codes else [])
+                if entry is None:
+                    continue
+                node = self.root[first_word]
+                for word in rest.split(" ") if rest else ():
+                    child = node.get(word)
+                    if child is None:
+                        child = node[word] = {}
+                    node = child
+                node.setdefault(TERMINAL, entry)
 
     def insert(self, words: Sequence[str], entry: TermEntry) -> None:
         """Add (or replace) the term of a normalised word sequence."""

@@ -3,13 +3,15 @@
 Three kinds of targets, longest match winning and no overlaps:
 
 * trie matches over the words' lemmas (:meth:`chartaudit.resources.words.WordRules.lemma`:
-  lower-cased, American spelling, crudely singular) of the
-  generated ICD-10-CM terms and the curated lexicon (lexicon wins for the same
-  phrase). Determiners ("the", "his") and side words ("right", "b/l") are passed
-  over inside a match when the trie has no literal path through them, so "pain
-  in the right shoulder" matches "pain in shoulder" while "left bundle branch
-  block" still matches literally. A run of spaces or one line break inside a phrase is one space ("PLEURAL   EFFUSION",
-  "chest" / "pain" wrapped), never a blank line or the white space before a sentence start;
+  lower-cased, American spelling, crudely singular) of the generated ICD-10-CM terms,
+  the Alphabetic Index terms (:mod:`chartaudit.extract.targets.index_terms`, source
+  "index": what the tables lack) and the curated lexicon (the lexicon wins for the same
+  phrase, then the tables). Determiners ("the", "his") and side words ("right", "b/l")
+  are passed over inside a match when the trie has no literal path through them, so
+  "pain in the right shoulder" matches "pain in shoulder" while "left bundle branch
+  block" still matches literally. A run of spaces or one line break inside a phrase is
+  one space ("PLEURAL   EFFUSION", "chest" / "pain" wrapped), never a blank line or the
+  white space before a sentence start;
 * case-sensitive abbreviations (``abbreviations.json``: "CP", "HTN", "afib"), also read
   with their long form in their place so that the words around them complete a longer
   term ("MDD, recurrent, moderate" -> F33.1, "chronic afib" -> I48.20);
@@ -63,6 +65,7 @@ from chartaudit.extract.fuzzy import FuzzyConfig, FuzzyIndex, FuzzyLinker
 from chartaudit.extract.laterality.rules import LateralityRules
 from chartaudit.extract.lexicon import Abbreviations, Lexicon
 from chartaudit.extract.sentences.component import sentence_token_starts
+from chartaudit.extract.targets.index_terms import add_index_terms
 from chartaudit.extract.targets.normalize import WordForms
 from chartaudit.extract.terms import (
     DEFAULT_TERMS_FILE,
@@ -87,7 +90,7 @@ from chartaudit.resources.words import WordRules
 logger = logging.getLogger(__name__)
 
 #: Priority of a source when two candidates have the same span (higher wins).
-_SOURCE_PRIORITY = {"runtime": 3, "abbreviation": 2, "lexicon": 1, "icd": 0, "fuzzy": -1}
+_SOURCE_PRIORITY = {"runtime": 3, "abbreviation": 2, "lexicon": 1, "index": 0.5, "icd": 0, "fuzzy": -1}
 #: Priority of a match found through a word form (below every literal match of the same span).
 _WORD_FORM_PRIORITY = -1
 #: At most this many words before an abbreviation may complete a term with it ("chronic afib").
@@ -124,6 +127,8 @@ class TargetMatcher:
         self.families = icd_data.get("families", {})
         self._icd_data = icd_data
         self.trie: TermTrie = icd_trie(icd_data, {" ".join(words) for words in stop_phrases})
+        self._index_data = add_index_terms(self.trie, config, {" ".join(words) for words in stop_phrases},
+                                           self.families)  # Alphabetic Index: what the tables lack
         icd_count = len(self.trie)
         lexicon: dict[tuple[str, ...], TermEntry] = {}
         for phrase, code, concept in Lexicon.from_dir(model_dir).rows:
@@ -352,7 +357,8 @@ class TargetMatcher:
             cache.clear()
         found = None
         for candidate in self.word_forms.candidates(word):
-            if self.trie.get((candidate,)) is not None:
+            entry = self.trie.get((candidate,))
+            if entry is not None and entry.source != "index":  # forms lead to tabular and lexicon terms only
                 found = candidate
                 break
         cache[word] = found
@@ -401,7 +407,7 @@ class TargetMatcher:
         length = len(words)
         found: list = []
         for start, end, _rank, _entry, source in list(candidates):
-            if end - start < 2 or source not in ("icd", "lexicon"):
+            if end - start < 2 or source not in ("icd", "index", "lexicon"):
                 continue
             head = tuple(words[start + 1:end])  # the modifier comes first: "<m> <head>"
             index = start - 1
