@@ -198,6 +198,11 @@ class TargetMatcher:
         for start, end, entry, _score in linker.link(words, exact, boundary):
             candidates.append((start, end, _SOURCE_PRIORITY["fuzzy"], entry, "fuzzy"))
 
+    def normalised_words(self, doc: Doc) -> list[str]:
+        """The lemma of each token of a doc (:meth:`chartaudit.resources.words.WordRules.lemma`), as the trie
+        holds phrases; cached per token form, so a second call on a doc costs one look-up per token."""
+        return self._normalised_words(doc)
+
     def _normalised_words(self, doc: Doc) -> list[str]:
         cache = self._norm_cache
         if len(cache) > _MAX_CACHE:
