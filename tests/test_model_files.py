@@ -14,6 +14,7 @@ import pytest
 
 from chartaudit.extract.config import COMPONENT_KEYS, ModelConfig
 from chartaudit.extract.context.rules import ContextRules, TemporalityRules
+from chartaudit.extract.evidence.tables import BmiCodes, DrugClasses, EncounterTerms, ExternalCauses, StatusTerms
 from chartaudit.extract.fuzzy import FuzzyConfig
 from chartaudit.extract.laterality.rules import LateralityRules
 from chartaudit.extract.lexicon import Abbreviations, Lexicon
@@ -55,6 +56,14 @@ def _history_entry(data: dict[str, Any]) -> None:
     data["C50"]["frobnicate"] = "Z85.3"
 
 
+def _drug_class(data: dict[str, Any]) -> None:
+    data["classes"]["Z79.01"]["frobnicate"] = []
+
+
+def _bmi_patterns(data: dict[str, Any]) -> None:
+    data["patterns"]["frobnicate"] = []
+
+
 #: (owner, how to break its default file with an unknown key, the keys the message must name)
 JSON_CASES: list[tuple[type[ModelFile], Callable[[dict[str, Any]], None], tuple[str, ...]]] = [
     (ModelConfig, _top, ModelConfig.KEYS),
@@ -74,6 +83,13 @@ JSON_CASES: list[tuple[type[ModelFile], Callable[[dict[str, Any]], None], tuple[
     (SymptomTable, _top, SymptomTable.KEYS),
     (SymptomTable, _first_rule("rules"), SymptomTable.RULE_KEYS),
     (WordRules, _top, WordRules.KEYS),
+    (DrugClasses, _top, DrugClasses.KEYS),
+    (DrugClasses, _drug_class, DrugClasses.CLASS_KEYS),
+    (StatusTerms, _top, StatusTerms.KEYS),
+    (EncounterTerms, _top, EncounterTerms.KEYS),
+    (ExternalCauses, _top, ExternalCauses.KEYS),
+    (BmiCodes, _top, BmiCodes.KEYS),
+    (BmiCodes, _bmi_patterns, BmiCodes.SCALES),
 ]
 
 

@@ -9,7 +9,8 @@ Three kinds of targets, longest match winning and no overlaps:
   over inside a match when the trie has no literal path through them, so "pain
   in the right shoulder" matches "pain in shoulder" while "left bundle branch
   block" still matches literally;
-* case-sensitive abbreviations (``abbreviations.json``: "CP", "HTN", "afib");
+* case-sensitive abbreviations (``abbreviations.json``: "CP", "HTN", "afib"; the plural of
+  an all-capitals one too: "UTIs");
 * in-note abbreviation definitions found by scispaCy's ``abbreviation_detector``
   ("shortness of breath (SOB)" -> later "SOB" gets the long form's term);
 * word-form matches: an adjective or other derived form of a one-word term
@@ -127,6 +128,10 @@ class TargetMatcher:
                 continue
             key = self.vocab.strings.add(short_form)
             self.abbreviations[key] = AbbreviationRule(short_form, entry, frozenset(not_followed_by))
+        for rule in list(self.abbreviations.values()):
+            # The plural of an all-capitals short form names the same condition ("h/o recurrent UTIs").
+            if rule.short_form.isalpha() and rule.short_form.isupper() and len(rule.short_form) > 1:
+                self.abbreviations.setdefault(self.vocab.strings.add(rule.short_form + "s"), rule)
         self._norm_cache: dict[int, str] = {}
         self.word_forms = WordForms.from_config(config.get("word_forms", {}), lemma)
         coordination = config.get("coordination", {})
