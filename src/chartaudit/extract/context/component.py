@@ -4,7 +4,8 @@ It uses medSpaCy's own pieces (``ConTextRule``, ``ConTextModifier``,
 ``ConTextGraph``, its overlap pruning) with the rules of ``context_rules.json``,
 but differs from ``medspacy.context.ConText`` in ways that keep it fast and linear:
 
-* it does nothing when the doc has no targets (``doc.ents`` is empty);
+* it does nothing when the doc has no targets (``doc.ents`` is empty) and no
+  evidence spans (``doc.spans["chartaudit_evidence"]``: drugs, statuses, ...);
 * token patterns made of ``LOWER`` / ``IN`` / optional tokens (all of medSpaCy's
   defaults) are expanded into literals for one ``PhraseMatcher``: spaCy's
   ``Matcher`` with ``IN`` predicates took ~46 ms per MTSamples note; other
@@ -13,6 +14,12 @@ but differs from ``medspacy.context.ConText`` in ways that keep it fast and line
   graph. Scopes never cross a sentence, so the result is the same as medSpaCy's,
   but ``ConTextGraph.update_scopes`` (quadratic in the number of modifiers) runs
   on a handful of modifiers instead of a whole 2 MB note's.
+
+The evidence spans are assessed with the targets, with two differences: a modifier
+word inside an evidence phrase still modifies the targets ("PSA screening for
+prostate cancer"), and a modifier does not reach an evidence phrase past a condition
+that stands between them: in "no bleeding on apixaban" the negation is the
+bleeding's, and the drug is taken.
 
 Then section-based assertions are added (``meta.json``
 ``components.context.section_assertions``): mentions in a past medical or

@@ -284,7 +284,8 @@ class BmiCodes(ModelFile):
 
     ``patterns``: ``adult`` and ``pediatric_percentile``, each a list of regular
     expressions (case-insensitive) with a named group ``value`` ("BMI 35.2", "BMI: 41",
-    "body mass index 28.4"; "BMI 97th percentile"). ``adult`` and
+    "body mass index 28.4"; "BMI 97th percentile"). ``anchors``: words of which every
+    pattern needs one ("bmi", "body mass"): a note without any is not searched. ``adult`` and
     ``pediatric_percentile``: lists of ``[low, high, code]`` (low included, high
     excluded; ``code`` may name several codes separated by ``|`` when the value
     cannot tell them apart: the 95th percentile and above).
@@ -297,10 +298,13 @@ class BmiCodes(ModelFile):
     DESCRIPTION = "stated BMI values -> Z68 code (adult ranges, pediatric percentiles)"
     MISSING = "no stated BMI supports a Z68 code"
     SCALES: ClassVar[tuple[str, ...]] = ("adult", "pediatric_percentile")
-    KEYS: ClassVar[tuple[str, ...]] = ("patterns", *SCALES)
+    KEYS: ClassVar[tuple[str, ...]] = ("patterns", "anchors", *SCALES)
 
     patterns: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     ranges: dict[str, tuple[BmiRange, ...]] = field(default_factory=dict)
+    #: ``anchors`` of the file: words of which every pattern needs one; a text holding none of them
+    #: (compared in lower case) is not searched. Empty: every text is searched.
+    anchors: tuple[str, ...] = ()
 
     @classmethod
     def check(cls, check: FileCheck) -> "BmiCodes":
@@ -313,6 +317,11 @@ class BmiCodes(ModelFile):
             check.problem("\"patterns\" must be an object of scale -> list of regular expressions", value="patterns")
             patterns = {}
         check.known_keys(patterns, cls.SCALES, "patterns")
+        anchors = data.get("anchors", [])
+        if not isinstance(anchors, list) or not all(isinstance(word, str) and word.strip() for word in anchors):
+            check.problem("\"anchors\" must be a list of words", value="anchors")
+        else:
+            result.anchors = tuple(word.lower() for word in anchors)
         for scale in cls.SCALES:
             compiled = []
             for pattern in patterns.get(scale, []):
@@ -374,6 +383,10 @@ class BmiCodes(ModelFile):
 
             list(bmi.find("Vitals: BMI 35.2."))  # [(8, 16, 35.2, ("Z68.35",))]
         """
+        if self.anchors:
+            lower = text.lower()
+            if not any(anchor in lower for anchor in self.anchors):
+                return  # most notes state no BMI: looking for the words is far cheaper than the patterns
         taken: list[tuple[int, int]] = []
         for scale in ("pediatric_percentile", "adult"):
             for pattern in self.patterns.get(scale, ()):

@@ -80,6 +80,8 @@ from chartaudit.resources.words import WordRules
 
 logger = logging.getLogger(__name__)
 
+#: The ``doc.user_data`` key of the doc's word lemmas (:meth:`TargetMatcher.normalised_words`).
+WORDS_KEY = "chartaudit_words"
 #: Priority of a source when two candidates have the same span (higher wins).
 _SOURCE_PRIORITY = {"runtime": 3, "abbreviation": 2, "lexicon": 1, "icd": 0, "fuzzy": -1}
 #: Priority of a match found through a word form (below every literal match of the same span).
@@ -205,7 +207,10 @@ class TargetMatcher:
 
     def normalised_words(self, doc: Doc) -> list[str]:
         """The lemma of each token of a doc (:meth:`chartaudit.resources.words.WordRules.lemma`), as the trie
-        holds phrases; cached per token form, so a second call on a doc costs one look-up per token."""
+        holds phrases: the list this matcher made for the doc (kept in ``doc.user_data``), or a new one."""
+        words = doc.user_data.get(WORDS_KEY)
+        if isinstance(words, list) and len(words) == len(doc):
+            return words
         return self._normalised_words(doc)
 
     def _normalised_words(self, doc: Doc) -> list[str]:
@@ -228,6 +233,7 @@ class TargetMatcher:
         if len(doc) == 0:
             return doc
         words = self._normalised_words(doc)
+        doc.user_data[WORDS_KEY] = words  # the evidence matcher reads the same lemmas
         candidates: list[tuple[int, int, int, TermEntry, str]] = []
         for trie, priority in ((self.trie, None), (extra_terms, _SOURCE_PRIORITY["runtime"])):
             if trie is None or not len(trie):
