@@ -24,10 +24,6 @@ def test_a_personal_history_code_of_the_history_table_is_of_that_kind(checker):
     assert checker.knowledge.evidence_kind("Z83.3") == "family_history"
 
 
-def _statuses(checker, note: str, codes: list[str], setting: str = "outpatient") -> dict[str, str]:
-    return {result.code: result.status for result in checker.check(note, codes, setting=setting).codes}
-
-
 @pytest.mark.parametrize(("note", "code", "status"), [
     ("PMH: MI 2018 (s/p PCI to LAD).", "I25.2", "supported"),
     ("A/P: Acute MI - cath lab.", "I25.2", "unsupported"),
@@ -43,29 +39,29 @@ def _statuses(checker, note: str, codes: list[str], setting: str = "outpatient")
     ("A/P: Encounter for depression screening - PHQ-9 negative, no depression.", "Z13.31", "supported"),
     ("FH: mother had breast cancer screening.", "Z12.39", "unsupported"),
 ])
-def test_a_history_family_or_screening_code_is_documented_by_its_own_evidence(checker, note, code, status):
-    assert _statuses(checker, note, [code])[code] == status
+def test_a_history_family_or_screening_code_is_documented_by_its_own_evidence(outcome, note, code, status):
+    assert outcome(note, [code])[0][code] == status
 
 
-def test_the_history_code_suggested_for_a_past_condition_is_supported_when_billed(checker):
+def test_the_history_code_suggested_for_a_past_condition_is_supported_when_billed(checker, outcome):
     note = "Reason for visit: fatigue.\nPMH: MI 2018, treated medically; HTN."
     result = checker.check(note, ["I21.9", "I10"])
     finding = result.findings_of("history_only")[0]
     assert finding.related_code == "I25.2"
-    assert _statuses(checker, note, ["I25.2", "I10"]) == {"I25.2": "supported", "I10": "supported"}
+    assert outcome(note, ["I25.2", "I10"])[0] == {"I25.2": "supported", "I10": "supported"}
 
 
-def test_a_sibling_z_code_is_not_evidence(checker):
+def test_a_sibling_z_code_is_not_evidence(outcome):
     # Z79.02 (clopidogrel) and Z79.01 share the words "long term use", Z95.5 and Z95.1 "presence ... graft".
-    assert _statuses(checker, "Meds: clopidogrel 75 mg.", ["Z79.01"])["Z79.01"] == "unsupported"
-    assert _statuses(checker, "PSH: coronary stent 2020.", ["Z95.1"])["Z95.1"] == "unsupported"
+    assert outcome("Meds: clopidogrel 75 mg.", ["Z79.01"])[0]["Z79.01"] == "unsupported"
+    assert outcome("PSH: coronary stent 2020.", ["Z95.1"])[0]["Z95.1"] == "unsupported"
 
 
-def test_evidence_never_documents_a_condition_code(checker):
+def test_evidence_never_documents_a_condition_code(checker, outcome):
     # PHQ-9 (Z13.31) names depression screening; it does not make F32.A more specific or documented.
     result = checker.check("HPI: PHQ-9: 7.\nA/P: Depression, stable on sertraline.", ["F32.A"])
     assert not result.findings_of("unspecified_code")
-    assert _statuses(checker, "HPI: PHQ-9: 7.", ["F32.A"])["F32.A"] == "unsupported"
+    assert outcome("HPI: PHQ-9: 7.", ["F32.A"])[0]["F32.A"] == "unsupported"
 
 
 def test_no_unbilled_condition_for_drugs_statuses_screenings_or_mechanisms(checker):

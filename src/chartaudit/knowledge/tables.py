@@ -16,6 +16,11 @@ from typing import Any, ClassVar
 from chartaudit.knowledge.codes import code_number, normalize_pattern
 from chartaudit.resources.files import PEOPLE_KEYS, FileCheck, ModelFile
 
+def _entries(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The (code pattern, value) entries of a table file, without the keys for people."""
+    return [(key, value) for key, value in data.items() if not key.startswith("_") and key not in PEOPLE_KEYS]
+
+
 def specificity_order(pattern: str, order: int) -> tuple[float, int, int]:
     """The sort key that puts the most specific pattern first: a longer prefix before a
     shorter one, a prefix before a range of the same length, a narrower range before a
@@ -51,9 +56,7 @@ class HistoryCodes(ModelFile):
         data = check.json_object()
         if data is None:
             return None
-        for key, value in data.items():
-            if key.startswith("_") or key in PEOPLE_KEYS:
-                continue
+        for key, value in _entries(data):
             if normalize_pattern(key) is None or not isinstance(value, dict):
                 check.problem(f"{key!r} is not a code prefix or range with personal/family codes", value=key)
                 continue
@@ -68,9 +71,7 @@ class HistoryCodes(ModelFile):
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> "HistoryCodes":
         rules: list[tuple[tuple[float, int, int], str, str | None, str | None]] = []
-        for order, (key, value) in enumerate(data.items()):
-            if key.startswith("_") or key in PEOPLE_KEYS:
-                continue
+        for order, (key, value) in enumerate(_entries(data)):
             pattern = normalize_pattern(key)
             assert pattern is not None  # checked
             rules.append((specificity_order(pattern, order), pattern, value.get("personal") or None,
@@ -102,9 +103,7 @@ class ScreeningCodes(ModelFile):
         data = check.json_object()
         if data is None:
             return None
-        for key, value in data.items():
-            if key.startswith("_") or key in PEOPLE_KEYS:
-                continue
+        for key, value in _entries(data):
             if normalize_pattern(key) is None:
                 check.problem(f"{key!r} is not a code prefix or range", value=key)
                 continue
@@ -118,9 +117,7 @@ class ScreeningCodes(ModelFile):
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> "ScreeningCodes":
         rules: list[tuple[tuple[float, int, int], str, str]] = []
-        for order, (key, value) in enumerate(data.items()):
-            if key.startswith("_") or key in PEOPLE_KEYS:
-                continue
+        for order, (key, value) in enumerate(_entries(data)):
             pattern = normalize_pattern(key)
             code = normalize_pattern(value)
             assert pattern is not None and code is not None  # checked

@@ -76,9 +76,9 @@ class EvidenceMatcher:
         families = targets.families
         # A model made before these tables existed uses the default model's (as for history_codes.json).
         drugs = DrugClasses.from_file(DrugClasses.path_or_default(model_dir))
-        terms = [*drugs.terms(), *StatusTerms.from_file(StatusTerms.path_or_default(model_dir)).terms_of_kind(),
-                 *EncounterTerms.from_file(EncounterTerms.path_or_default(model_dir)).terms(),
-                 *ExternalCauses.from_file(ExternalCauses.path_or_default(model_dir)).terms()]
+        terms = [*drugs.terms()]
+        for owner in (StatusTerms, EncounterTerms, ExternalCauses):
+            terms += owner.from_file(owner.path_or_default(model_dir)).terms()
         self.trie = TermTrie()
         for kind, phrase, codes, concept in terms:
             words = targets.phrase_words(phrase)

@@ -106,11 +106,8 @@ class DrugClasses(ModelFile):
         data = check.json_object(cls.KEYS)
         if data is None:
             return result
-        sections = data.get("exclude_sections", [])
-        if not isinstance(sections, list) or not all(isinstance(item, str) and item for item in sections):
-            check.problem("\"exclude_sections\" must be a list of section categories", value="exclude_sections")
-        else:
-            result.exclude_sections = frozenset(sections)
+        sections = check.string_list(data, "exclude_sections", "section categories")
+        result.exclude_sections = frozenset(sections or ())
         classes = data.get("classes", {})
         if not isinstance(classes, dict):
             check.problem("\"classes\" must be an object of Z79 code -> {name, drugs}", value="classes")
@@ -155,45 +152,61 @@ class DrugClasses(ModelFile):
 
 
 @dataclass
-class StatusTerms(ModelFile):
+class PhraseTables(ModelFile):
+    """The base of a file of ``{phrase: code}`` objects: each top-level key is one table, whose
+    phrases are evidence of one kind (:data:`chartaudit.types.MENTION_KINDS`) and whose codes must
+    be of the kinds it allows (:mod:`chartaudit.knowledge.kinds`).
+
+    tables (dict[str, dict[str, str]]): key -> phrase -> code, in the order of :attr:`TABLES`.
+    """
+
+    #: key -> (the kind of a mention of its phrases, the kinds its codes may have).
+    TABLES: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {}
+
+    tables: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def check(cls, check: FileCheck) -> "PhraseTables":
+        data = check.json_object(tuple(cls.TABLES))
+        if data is None:
+            return cls()
+        return cls({key: _phrase_table(check, data, key, kinds) for key, (_, kinds) in cls.TABLES.items()})
+
+    @classmethod
+    def from_data(cls, data: "PhraseTables") -> "PhraseTables":
+        return data
+
+    def table(self, key: str) -> dict[str, str]:
+        """One table of the file (empty when the file lacks it)."""
+        return self.tables.get(key, {})
+
+    def terms(self) -> Iterator[EvidenceTerm]:
+        """Every phrase, table by table (a later table wins for the same phrase)."""
+        for key, (kind, _) in self.TABLES.items():
+            for phrase, code in self.table(key).items():
+                yield kind, phrase, (code,), phrase
+
+
+@dataclass
+class StatusTerms(PhraseTables):
     """``status_terms.json``: a procedure or device the patient has had -> its status code.
 
     ``index``: generated from the ICD-10-CM Alphabetic Index ("Status (post)",
     "Presence (of)", "Transplant") by ``python -m chartaudit.extract.evidence.build``
     (do not edit: the build rewrites it); ``curated``: phrases people add
     (abbreviations: "CABG", "PCI", "TKA"), kept by the build and winning over ``index``.
-
-    terms (dict[str, str]): phrase -> status code, ``index`` then ``curated``.
     """
 
     FILE_NAME = "status_terms.json"
     DESCRIPTION = "procedure and device phrases -> status Z code (Index 'Status', 'Presence', 'Transplant')"
     MISSING = "no procedure or device supports a status code"
-    KEYS: ClassVar[tuple[str, ...]] = ("index", "curated")
     KINDS: ClassVar[tuple[str, ...]] = ("status", "personal_history")
-
-    terms: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def check(cls, check: FileCheck) -> "StatusTerms":
-        data = check.json_object(cls.KEYS)
-        if data is None:
-            return cls()
-        terms = _phrase_table(check, data, "index", cls.KINDS)
-        terms.update(_phrase_table(check, data, "curated", cls.KINDS))
-        return cls(terms)
-
-    @classmethod
-    def from_data(cls, data: "StatusTerms") -> "StatusTerms":
-        return data
-
-    def terms_of_kind(self) -> Iterator[EvidenceTerm]:
-        for phrase, code in self.terms.items():
-            yield "status", phrase, (code,), phrase
+    TABLES: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {"index": ("status", KINDS),
+                                                                "curated": ("status", KINDS)}
 
 
 @dataclass
-class EncounterTerms(ModelFile):
+class EncounterTerms(PhraseTables):
     """``encounter_terms.json``: why the patient came, and screening tests named without their condition.
 
     ``encounter``: phrase -> encounter code ("annual exam" -> Z00.0, "influenza
@@ -201,40 +214,17 @@ class EncounterTerms(ModelFile):
     phrase -> screening code, for a test that is a screening by itself or says so
     ("PHQ-9" -> Z13.31, "screening colonoscopy" -> Z12.11). A screening that names its
     condition ("screening for colon cancer") needs no entry: ``screening_codes.json``.
-
-    encounter (dict[str, str]): phrase -> encounter code.
-    screening (dict[str, str]): phrase -> screening code.
     """
 
     FILE_NAME = "encounter_terms.json"
     DESCRIPTION = "visit reasons -> encounter Z code; screening tests -> screening Z code"
     MISSING = "no visit reason or screening test supports an encounter or screening code"
-    KEYS: ClassVar[tuple[str, ...]] = ("encounter", "screening")
-
-    encounter: dict[str, str] = field(default_factory=dict)
-    screening: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def check(cls, check: FileCheck) -> "EncounterTerms":
-        data = check.json_object(cls.KEYS)
-        if data is None:
-            return cls()
-        return cls(_phrase_table(check, data, "encounter", ("encounter",)),
-                   _phrase_table(check, data, "screening", ("screening",)))
-
-    @classmethod
-    def from_data(cls, data: "EncounterTerms") -> "EncounterTerms":
-        return data
-
-    def terms(self) -> Iterator[EvidenceTerm]:
-        for phrase, code in self.encounter.items():
-            yield "encounter", phrase, (code,), phrase
-        for phrase, code in self.screening.items():
-            yield "screening", phrase, (code,), phrase
+    TABLES: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {"encounter": ("encounter", ("encounter",)),
+                                                                "screening": ("screening", ("screening",))}
 
 
 @dataclass
-class ExternalCauses(ModelFile):
+class ExternalCauses(PhraseTables):
     """``external_causes.json``: how an injury happened -> the external-cause category (V00-Y99).
 
     ``mechanisms``: phrase -> category or subcategory ("tripped" -> W01, "dog bite" ->
@@ -242,31 +232,13 @@ class ExternalCauses(ModelFile):
     mechanism whose code is it or an ancestor of it: the category supports every
     code below it, whatever its 7th character. The ICD-10-CM Index of External Causes
     is the reference for each entry.
-
-    mechanisms (dict[str, str]): phrase -> code.
     """
 
     FILE_NAME = "external_causes.json"
     DESCRIPTION = "injury mechanisms -> external-cause category (V00-Y99)"
     MISSING = "no mechanism supports an external-cause code"
-    KEYS: ClassVar[tuple[str, ...]] = ("mechanisms",)
-
-    mechanisms: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def check(cls, check: FileCheck) -> "ExternalCauses":
-        data = check.json_object(cls.KEYS)
-        if data is None:
-            return cls()
-        return cls(_phrase_table(check, data, "mechanisms", ("external_cause",)))
-
-    @classmethod
-    def from_data(cls, data: "ExternalCauses") -> "ExternalCauses":
-        return data
-
-    def terms(self) -> Iterator[EvidenceTerm]:
-        for phrase, code in self.mechanisms.items():
-            yield "external_cause", phrase, (code,), phrase
+    TABLES: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {
+        "mechanisms": ("external_cause", ("external_cause",))}
 
 
 @dataclass(frozen=True)
@@ -317,11 +289,7 @@ class BmiCodes(ModelFile):
             check.problem("\"patterns\" must be an object of scale -> list of regular expressions", value="patterns")
             patterns = {}
         check.known_keys(patterns, cls.SCALES, "patterns")
-        anchors = data.get("anchors", [])
-        if not isinstance(anchors, list) or not all(isinstance(word, str) and word.strip() for word in anchors):
-            check.problem("\"anchors\" must be a list of words", value="anchors")
-        else:
-            result.anchors = tuple(word.lower() for word in anchors)
+        result.anchors = tuple(word.lower() for word in check.string_list(data, "anchors", "words") or ())
         for scale in cls.SCALES:
             compiled = []
             for pattern in patterns.get(scale, []):
