@@ -204,6 +204,8 @@ def test_the_committed_status_table_holds_the_index_and_the_curated_phrases():
     ("HPI: CAD s/p PCI with two drug-eluting stents to the LAD in 2020.", "Z95.1", "unsupported"),
     ("PSH: right TKA 2015.", "Z96.651", "supported"),
     ("PSH: right TKA 2015.", "Z96.652", "laterality_mismatch"),
+    ("A/P: 3-vessel CAD; scheduled for CABG next week.", "Z95.1", "unsupported"),  # planned, not a status
+    ("A/P: ESRD, candidate for kidney transplant.", "Z94.0", "unsupported"),
 ])
 def test_a_status_phrase_supports_its_status_code(outcome, note, code, status):
     assert outcome(note, [code])[0][code] == status
