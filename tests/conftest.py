@@ -23,3 +23,14 @@ def checker():
 @pytest.fixture()
 def seed_note() -> str:
     return SEED_NOTE
+
+
+@pytest.fixture(scope="session")
+def outcome(checker):
+    """``outcome(note, dx, **check_args)``: {billed code: status} and the set of finding types raised."""
+
+    def outcome(note: str, dx, **check_args):
+        result = checker.check(note, dx=dx, **check_args)
+        return {c.code: c.status for c in result.codes}, {f.type for f in result.findings}
+
+    return outcome

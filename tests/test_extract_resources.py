@@ -75,11 +75,11 @@ def test_meta() -> None:
 
 
 def test_context_and_section_rules_load() -> None:
-    from chartaudit.extract.context.rules import CATEGORY_FLAGS, SCOPE_ONLY_CATEGORIES, load_context_rules
+    from chartaudit.extract.context.rules import ContextRules, load_context_rules
     from chartaudit.extract.sections import SectionRules
 
     rules = load_context_rules(MODEL)
-    assert {rule.category for rule in rules} <= set(CATEGORY_FLAGS) | SCOPE_ONLY_CATEGORIES
+    assert {rule.category for rule in rules} <= ContextRules.CATEGORIES
     categories = SectionRules.from_json(MODEL / "section_rules.json").categories
     assert {"assessment_and_plan", "family_history", "other"} <= categories
 

@@ -15,12 +15,13 @@ import pytest
 from chartaudit.compare.specificity import SpecificityRules
 from chartaudit.extract.config import COMPONENT_KEYS, ModelConfig
 from chartaudit.extract.context.rules import ContextRules, TemporalityRules
+from chartaudit.extract.evidence.tables import BmiCodes, DrugClasses, EncounterTerms, ExternalCauses, StatusTerms
 from chartaudit.extract.fuzzy import FuzzyConfig
 from chartaudit.extract.laterality.rules import LateralityRules
 from chartaudit.extract.lexicon import Abbreviations, Lexicon
 from chartaudit.extract.sections.rules import SectionRules
 from chartaudit.extract.sentences.rules import SentenceRules
-from chartaudit.knowledge.tables import HistoryCodes, SymptomTable
+from chartaudit.knowledge.tables import HistoryCodes, ScreeningCodes, SymptomTable
 from chartaudit.model import MODEL_FILES, Changelog, ModelError, ModelFileError, validate_model
 from chartaudit.resources import PROJECT_ROOT, default_model_dir
 from chartaudit.resources.files import ModelFile
@@ -56,6 +57,14 @@ def _history_entry(data: dict[str, Any]) -> None:
     data["C50"]["frobnicate"] = "Z85.3"
 
 
+def _drug_class(data: dict[str, Any]) -> None:
+    data["classes"]["Z79.01"]["frobnicate"] = []
+
+
+def _bmi_patterns(data: dict[str, Any]) -> None:
+    data["patterns"]["frobnicate"] = []
+
+
 #: (owner, how to break its default file with an unknown key, the keys the message must name)
 JSON_CASES: list[tuple[type[ModelFile], Callable[[dict[str, Any]], None], tuple[str, ...]]] = [
     (ModelConfig, _top, ModelConfig.KEYS),
@@ -76,6 +85,13 @@ JSON_CASES: list[tuple[type[ModelFile], Callable[[dict[str, Any]], None], tuple[
     (SymptomTable, _first_rule("rules"), SymptomTable.RULE_KEYS),
     (WordRules, _top, WordRules.KEYS),
     (SpecificityRules, _top, SpecificityRules.KEYS),
+    (DrugClasses, _top, DrugClasses.KEYS),
+    (DrugClasses, _drug_class, DrugClasses.CLASS_KEYS),
+    (StatusTerms, _top, tuple(StatusTerms.TABLES)),
+    (EncounterTerms, _top, tuple(EncounterTerms.TABLES)),
+    (ExternalCauses, _top, tuple(ExternalCauses.TABLES)),
+    (BmiCodes, _top, BmiCodes.KEYS),
+    (BmiCodes, _bmi_patterns, BmiCodes.SCALES),
 ]
 
 
@@ -83,6 +99,15 @@ JSON_CASES: list[tuple[type[ModelFile], Callable[[dict[str, Any]], None], tuple[
 def model(tmp_path: Path) -> Path:
     """A copy of the default model to break."""
     return Path(shutil.copytree(DEFAULT, tmp_path / "model"))
+
+
+def _rewrite(owner: type[ModelFile], model: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    """Change the owner's JSON file of a model copy; return its path."""
+    path = owner.path_in(model)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    return path
 
 
 def _one_line(error: Exception) -> str:
@@ -102,10 +127,7 @@ def test_the_default_file_loads(owner: type[ModelFile]) -> None:
 def test_an_unknown_key_is_refused_naming_the_allowed_ones(model: Path, owner: type[ModelFile],
                                                           change: Callable[[dict[str, Any]], None],
                                                           allowed: tuple[str, ...]) -> None:
-    path = owner.path_in(model)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    path = _rewrite(owner, model, change)
     with pytest.raises(ModelFileError) as raised:
         owner.from_dir(model)
     message = _one_line(raised.value)
@@ -115,6 +137,28 @@ def test_an_unknown_key_is_refused_naming_the_allowed_ones(model: Path, owner: t
     with pytest.raises(ModelError) as validated:  # build-model says the same
         validate_model(model)
     assert _one_line(validated.value).startswith(message)
+
+
+@pytest.mark.parametrize(("owner", "change", "message"), [
+    (DrugClasses, lambda d: d["classes"].__setitem__("I10", {"name": "x", "drugs": ["lisinopril"]}),
+     "I10 is not a code of kind drug"),
+    (DrugClasses, lambda d: d["classes"]["Z79.01"]["drugs"].append("Warfarin"), "'warfarin' is listed twice"),
+    (DrugClasses, lambda d: d["classes"]["Z79.01"].__setitem__("colour", "red"), "unknown key 'colour'"),
+    (StatusTerms, lambda d: d["curated"].__setitem__("hypertension", "I10"), "I10 is not a code of kind status"),
+    (StatusTerms, lambda d: d["curated"].__setitem__("cabg", "Z95.1"), "'cabg' is listed twice"),
+    (EncounterTerms, lambda d: d["screening"].__setitem__("annual exam again", "Z00.00"),
+     "Z00.00 is not a code of kind screening"),
+    (ExternalCauses, lambda d: d["mechanisms"].__setitem__("fracture", "S52.5"), "not a code of kind external_cause"),
+    (BmiCodes, lambda d: d["adult"].insert(3, [21.5, 22.5, "Z68.22"]), "overlaps the range before it"),
+    (BmiCodes, lambda d: d["patterns"]["adult"].append("BMI (\\d+)"), "has no group named 'value'"),
+    (ScreeningCodes, lambda d: d.__setitem__("C18", "Z85.038"), "is not a screening code"),
+])
+def test_a_bad_evidence_table_entry_is_refused_with_one_line(model, owner, change, message):
+    path = _rewrite(owner, model, change)
+    with pytest.raises(ModelFileError) as raised:
+        owner.from_dir(model)
+    assert message in _one_line(raised.value)
+    assert str(raised.value).startswith(str(path))
 
 
 def test_an_unknown_lexicon_column_is_refused(model: Path) -> None:

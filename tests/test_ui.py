@@ -97,6 +97,17 @@ def test_each_mention_is_coloured_by_what_it_means_for_the_claim():
         assert render.escape_text(label) in render.legend_html()
 
 
+def test_screening_and_evidence_mentions_are_shown_for_what_they_are(checker):
+    note = "HPI: Screening for colon cancer.\nMeds: apixaban 5 mg BID."
+    result = checker.check(note, ["Z12.11", "C18.9", "Z79.01"])
+    html = render.highlight_note(note, result)
+    screening = html.split("ca-screening")[1].split("</span>")[0]
+    assert "underline wavy" in screening and "colon cancer" in screening
+    drug = re.search(r'title="([^"]*)"[^>]*>apixaban<', html).group(1)
+    assert "evidence of&#58; drug" in drug and "Z79.01" in drug
+    assert "screening" in render.legend_html()
+
+
 def test_summary_names_the_codes_the_note_does_not_support():
     codes = [CodeResult("R07.9", "R07.9", "Chest pain, unspecified", "supported"),
              CodeResult("M25.511", "M25.511", "Pain in right shoulder", "unsupported")]

@@ -26,16 +26,31 @@ SETTINGS: tuple[str, ...] = ("outpatient", "inpatient")
 SIDES: tuple[str, ...] = ("right", "left", "bilateral", "unspecified")
 
 #: The assertion labels, in the order in which one label wins over another when a
-#: mention carries several flags ("no family history of cancer" is negated).
+#: mention carries several flags ("no family history of cancer" is negated). A
+#: ``screening`` mention names what a screening looks for ("Screening for colon
+#: cancer", "prostate cancer screening"): it is never the disease, whatever doubt or
+#: plan surrounds it, so it outranks ``hypothetical`` and ``uncertain``.
 ASSERTIONS: tuple[str, ...] = (
     "negated",
     "family",
+    "screening",
     "hypothetical",
     "uncertain",
     "historical",
     "affirmed",
 )
 
+
+#: What a mention is evidence of. ``condition``: a complaint, sign or diagnosis (the
+#: lexicon and the ICD-10-CM terms). The others come from the evidence tables of the
+#: model and support the Z codes and external-cause codes of their kind: ``drug`` (a
+#: drug or drug class of ``drug_classes.json``: long-term drug therapy, Z79.-),
+#: ``status`` (a procedure or device of ``status_terms.json``: Z95.1 "CABG"),
+#: ``encounter`` and ``screening`` (a visit reason or a screening test of
+#: ``encounter_terms.json``: Z00.00 "annual exam", Z12.11 "screening colonoscopy"),
+#: ``external_cause`` (a mechanism of ``external_causes.json``: W54 "dog bite") and
+#: ``bmi`` (a stated body mass index, ``bmi_codes.json``: Z68.35 "BMI 35.2").
+MENTION_KINDS: tuple[str, ...] = ("condition", "drug", "status", "encounter", "screening", "external_cause", "bmi")
 
 SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
@@ -52,7 +67,11 @@ class Mention:
 
     ``codes`` holds candidate ICD-10-CM codes, best first. When the note states a
     side, ``codes`` already holds the side-specific code. The assertion flags come
-    from ConText; ``family`` is true for any experiencer other than the patient.
+    from ConText; ``family`` is true for any experiencer other than the patient;
+    ``screening`` for the target of a screening ("screening for colon cancer").
+    ``kind`` says what the mention is evidence of (:data:`MENTION_KINDS`): a
+    condition, or a drug, status, encounter reason, screening test, external cause
+    or BMI value that supports a Z code or external-cause code.
 
     ``historical`` is the billing sense: past, not current (it makes a code
     ``history_only``). ``temporality`` is NegEx's sense, when the condition began:
@@ -75,10 +94,12 @@ class Mention:
     family: bool = False
     hypothetical: bool = False
     uncertain: bool = False
-    source: str = "lexicon"  # "lexicon" | "icd" | "index" | "abbreviation" | "fuzzy"
+    screening: bool = False
+    source: str = "lexicon"  # "lexicon" | "icd" | "index" | "abbreviation" | "fuzzy" | "evidence"
     sentence_start: int = 0
     sentence_end: int = 0
     temporality: str = "recent"  # "recent" | "historical" | "hypothetical" (NegEx: onset over 2 weeks ago)
+    kind: str = "condition"  # one of MENTION_KINDS
 
     def __post_init__(self) -> None:
         if self.hypothetical:

@@ -5,6 +5,27 @@ what they say (affirmed, negated, historical, family, uncertain, hypothetical,
 another side). The status follows the order in ``docs/findings.md``; the finding
 rules read these assessments and never repeat the comparison.
 
+What documents a code depends on its kind (:mod:`chartaudit.knowledge.kinds`). A
+condition code is documented by a mention of the condition (related as
+:class:`CodeRelations` says). The other kinds are documented by their own evidence,
+never by a current mention of a condition:
+
+* a personal-history code (Z85-Z87, I25.2, ...) by a *past* mention of a condition
+  that ``history_codes.json`` maps to it ("PMH: MI 2018" -> I25.2), or by a mention of
+  the code itself, current or past ("former smoker" -> Z87.891);
+* a family-history code (Z80-Z84) by a relative's condition that the same table maps
+  to it ("FHx: father with CAD" -> Z82.49), or by a mention of the code itself;
+* a screening code (Z11-Z13) by the target of a screening that ``screening_codes.json``
+  maps to it ("Screening for colon cancer" -> Z12.11; a negative screen counts), or by
+  a screening test ("PHQ-9" -> Z13.31);
+* a status, drug, BMI, encounter or external-cause code by a mention of the code
+  itself, its ancestor or its descendant (never a sibling: clopidogrel's Z79.02 is not
+  Z79.01), with the assertions of :data:`DIRECT_ASSERTIONS` (a drug only when taken: not
+  stopped, denied or planned; a status also when past: "s/p CABG").
+
+A screening mention never documents the condition it screens for: a code whose only
+related mentions are screenings is ``unsupported``.
+
 A historical mention still supports its code when the condition is chronic, in one
 of two senses, each with its own list in the model: the code's condition has a
 family-history code but no personal-history code in ``history_codes.json``
@@ -23,9 +44,31 @@ Usage::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from chartaudit.compare.relations import CodeRelations
 from chartaudit.types import Mention
+
+if TYPE_CHECKING:
+    from chartaudit.knowledge import Icd10cm
+
+#: For a code of each kind other than a condition: the assertions with which a mention of the code
+#: itself (or of its ancestor or descendant) documents it.
+DIRECT_ASSERTIONS: dict[str, frozenset[str]] = {
+    "personal_history": frozenset({"affirmed", "historical"}),
+    "family_history": frozenset({"affirmed", "family"}),
+    "screening": frozenset({"affirmed", "negated", "screening"}),
+    "status": frozenset({"affirmed", "historical"}),
+    "drug": frozenset({"affirmed"}),
+    "bmi": frozenset({"affirmed"}),
+    "encounter": frozenset({"affirmed"}),
+    "external_cause": frozenset({"affirmed", "historical"}),
+}
+#: What else of a mention of the code itself is recorded as related (it decides the status of an
+#: undocumented code: "stopped warfarin" makes Z79.01 history_only, "no prior CABG" makes Z95.1
+#: negated). A planned or doubted drug, status or visit is not recorded: the code is unsupported.
+RECORDED_ASSERTIONS: frozenset[str] = frozenset({"negated", "historical", "family"})
+
 
 @dataclass
 class CodeAssessment:
@@ -110,8 +153,15 @@ def assess_code(
     assessment.billable = knowledge.is_billable(code)
     assessment.description = knowledge.description(code)
 
+    kind = relations.evidence_kind(code)
+    if kind != "condition":
+        supporting = _assess_evidence(assessment, code, kind, mentions, relations)
+        return _decide(assessment, supporting, setting, knowledge)
+
     billed_side = knowledge.laterality(code)
     for mention in mentions:
+        if mention.kind != "condition":
+            continue  # a drug, status, visit reason, screening test, mechanism or BMI never documents a condition
         other_side = None
         is_related = False
         specific = None
@@ -144,7 +194,68 @@ def assess_code(
         # "History of chronic atrial fibrillation": the mention itself says the condition lasts.
         chronic_words = relations.words.chronic_words
         supporting = [m for m in assessment.mentions_with("historical") if states_chronic(m, chronic_words)]
-    if assessment.other_side and supporting and knowledge.laterality(code) not in (None, "unspecified"):
+    return _decide(assessment, supporting, setting, knowledge)
+
+
+def _assess_evidence(assessment: CodeAssessment, code: str, kind: str, mentions: list[Mention],
+                     relations: CodeRelations) -> list[Mention]:
+    """Record the mentions related to a code of a kind other than a condition; return those that document it.
+
+    A mention of the code itself documents it with the assertions of :data:`DIRECT_ASSERTIONS`. A
+    condition that the model's tables map to a history or screening code documents it when it is
+    past (personal history), a relative's (family history) or the target of a screening, denied or
+    not, that is neither past, planned nor a relative's; a denied past condition ("no history of
+    MI") and a relative's are recorded for a personal-history code, and a denied relative's for a
+    family-history code, so that their status says so.
+    """
+    direct_assertions = DIRECT_ASSERTIONS[kind]
+    maps = kind in ("personal_history", "family_history", "screening")
+    supporting: list[Mention] = []
+    for mention in mentions:
+        assertion = mention.assertion
+        other_side = None
+        direct = mapped = False
+        for candidate in mention.codes:
+            if relations.names_directly(code, candidate):
+                direct = True
+                break
+            if maps and relations.maps_to(code, kind, candidate):
+                mapped = True
+            elif other_side is None:
+                other_side = relations.is_other_side(code, candidate)
+        if direct:
+            if assertion in direct_assertions:
+                supporting.append(mention)
+            elif assertion not in RECORDED_ASSERTIONS:
+                continue
+        elif mapped:
+            if kind == "screening":
+                documents = mention.screening and not (mention.family or mention.historical or mention.hypothetical)
+            elif kind == "personal_history":
+                documents = assertion == "historical"
+                if not documents and not (mention.family or (mention.negated and mention.historical)):
+                    continue
+            else:
+                documents = assertion == "family"
+                if not documents and not mention.family:
+                    continue
+            if documents:
+                supporting.append(mention)
+            elif kind == "screening":
+                continue
+        else:
+            if other_side is not None and assertion in direct_assertions:
+                assessment.other_side.append((mention, other_side))
+            continue
+        assessment.by_assertion.setdefault(assertion, []).append(mention)
+    return supporting
+
+
+def _decide(assessment: CodeAssessment, supporting: list[Mention], setting: str, knowledge: "Icd10cm") -> CodeAssessment:
+    """Set the status from the supporting and related mentions (the order of ``docs/findings.md``)."""
+    code = assessment.code
+    billed_side = knowledge.laterality(code)
+    if assessment.other_side and supporting and billed_side not in (None, "unspecified"):
         # "CC: knee pain ... left knee pain": a mention without a side takes the side the
         # note states elsewhere for the same condition, so it does not support the other side.
         sided = [m for m in supporting if not _states_no_side(knowledge, code, m)]

@@ -68,6 +68,9 @@ class CodeRelations:
         self._related = lru_cache(maxsize=262144)(self._compute_related)
         self._other_side = lru_cache(maxsize=262144)(self._compute_other_side)
         self._same_block = lru_cache(maxsize=65536)(self._compute_same_block)
+        self._kind = lru_cache(maxsize=65536)(knowledge.evidence_kind)
+        self._history_codes = lru_cache(maxsize=65536)(knowledge.history_codes)
+        self._screening_code = lru_cache(maxsize=65536)(knowledge.screening_code)
 
     def _compute_scope(self, code: str) -> str:
         """The nearest ancestor-or-self of an unspecified code that is not unspecified."""
@@ -249,6 +252,36 @@ class CodeRelations:
     def _compute_chronic(self, code: str) -> bool:
         personal, family = self.knowledge.history_codes(code)
         return personal is None and family is not None
+
+    def evidence_kind(self, code: str) -> str:
+        """Which kind of evidence documents a code (:mod:`chartaudit.knowledge.kinds`): "condition",
+        "personal_history", "family_history", "screening", "status", "drug", "bmi", "encounter" or
+        "external_cause"."""
+        return self._kind(code)
+
+    def names_directly(self, billed: str, candidate: str) -> bool:
+        """True when a mention's code is the billed code or its ancestor or descendant: how a drug, a
+        status, a visit reason, a screening test, a mechanism or a BMI value documents a code of its
+        kind. Siblings never do (Z79.02 clopidogrel is not Z79.01, Z68.31 is not Z68.35)."""
+        return self.knowledge.related(billed, candidate)
+
+    def maps_to(self, billed: str, kind: str, candidate: str) -> bool:
+        """True when a condition's code leads to the billed history or screening code through the model's
+        tables: ``history_codes.json`` for "personal_history" (I21.9 -> I25.2) and "family_history"
+        (I25.10 -> Z82.49), ``screening_codes.json`` for "screening" (C18.9 -> Z12.11).
+
+        Usage::
+
+            relations.maps_to("I25.2", "personal_history", "I21.9")  # True
+        """
+        if kind == "screening":
+            target = self._screening_code(candidate)
+        elif kind in ("personal_history", "family_history"):
+            personal, family = self._history_codes(candidate)
+            target = personal if kind == "personal_history" else family
+        else:
+            return False
+        return target is not None and self.knowledge.related(billed, target)
 
     def same_block(self, first: str, second: str) -> bool:
         """True when two codes sit in the same narrowest block (I21.4 and I24.9: I20-I25)."""

@@ -28,7 +28,7 @@ from chartaudit.extract.pipeline import build_pipeline
 from chartaudit.extract.sections.component import SECTIONS_ATTRIBUTE, section_at
 from chartaudit.extract.sentences.component import sentence_bounds, sentence_token_starts
 from chartaudit.extract.targets.matcher import TargetMatcher
-from chartaudit.extract.terms import TARGET_ATTRIBUTE, TermTrie
+from chartaudit.extract.terms import EVIDENCE_SPANS, TARGET_ATTRIBUTE, TermTrie
 from chartaudit.extract.tokenizer import doc_text
 from chartaudit.resources import default_model_dir
 from chartaudit.resources.artifact import model_directory
@@ -41,7 +41,8 @@ SECTIONS_PIPE = "chartaudit_sections"
 TARGETS_PIPE = "chartaudit_targets"
 CONTEXT_PIPE = "chartaudit_context"
 #: Components not needed to assess supplied spans (no targets, no sides).
-_NOT_FOR_ASSESS = ("chartaudit_definitions", TARGETS_PIPE, CONTEXT_PIPE, "chartaudit_laterality")
+EVIDENCE_PIPE = "chartaudit_evidence"
+_NOT_FOR_ASSESS = ("chartaudit_definitions", TARGETS_PIPE, EVIDENCE_PIPE, CONTEXT_PIPE, "chartaudit_laterality")
 #: Notes whose mentions an extractor remembers (a few KB each), most recently used kept.
 DEFAULT_CACHE_SIZE = 4096
 
@@ -283,7 +284,8 @@ class Extractor:
         starts = sentence_token_starts(doc)
         length = len(doc)
         mentions: list[Mention] = []
-        for entity in doc.ents:
+        evidence = list(doc.spans[EVIDENCE_SPANS]) if EVIDENCE_SPANS in doc.spans else []
+        for entity in [*doc.ents, *evidence]:
             hit = entity._.get(TARGET_ATTRIBUTE)
             if hit is None:
                 continue
@@ -307,6 +309,7 @@ class Extractor:
                     sentence_start=sentence_start,
                     sentence_end=max(sentence_end, entity.end_char),
                     temporality=temporality_of(flags),
+                    kind=hit.entry.kind,
                     **{flag: flag in flags for flag in ASSERTION_FLAGS},
                 )
             )

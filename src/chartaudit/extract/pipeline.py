@@ -6,6 +6,8 @@
     chartaudit_sentences    fast line-aware sentence splitter (not PyRuSH)
     chartaudit_definitions  scispaCy abbreviation_detector (in-note definitions)
     chartaudit_targets      token-trie matcher: ICD-10-CM terms, lexicon, abbreviations -> doc.ents
+    chartaudit_evidence     drugs, statuses, visit reasons, screening tests, mechanisms, BMI values
+                            -> doc.spans["chartaudit_evidence"] (Z codes and external causes)
     chartaudit_context      medSpaCy ConText (only sentences holding targets) + section assertions
     chartaudit_laterality   side and body site; side-specific codes
 
@@ -39,6 +41,7 @@ PIPE_NAMES: tuple[str, ...] = (
     "chartaudit_sentences",
     "chartaudit_definitions",
     "chartaudit_targets",
+    "chartaudit_evidence",
     "chartaudit_context",
     "chartaudit_laterality",
 )
@@ -50,6 +53,7 @@ def _register_factories() -> None:
     """Import the component modules so that their spaCy factories are registered."""
     from chartaudit.extract import definitions  # noqa: F401
     from chartaudit.extract.context import component as context_component  # noqa: F401
+    from chartaudit.extract.evidence import component as evidence_component  # noqa: F401
     from chartaudit.extract.laterality import component as laterality_component  # noqa: F401
     from chartaudit.extract.sections import component as sections_component  # noqa: F401
     from chartaudit.extract.sentences import component as sentences_component  # noqa: F401

@@ -38,6 +38,11 @@ DEFAULT_TERMS_FILE = "terms-2026.json.gz"
 TARGET_ATTRIBUTE = "chartaudit_target"
 #: The entity label of every target.
 TARGET_LABEL = "CONDITION"
+#: The ``doc.spans`` key of the evidence matches (drugs, statuses, visit reasons, ...), which may
+#: overlap the targets; each span has a :class:`TargetHit` like a target.
+EVIDENCE_SPANS = "chartaudit_evidence"
+#: The span label of every evidence match.
+EVIDENCE_LABEL = "EVIDENCE"
 
 #: At most this many words are passed over inside one match ("pain in the right shoulder": 2).
 MAX_SKIPPED_WORDS = 3
@@ -59,12 +64,16 @@ class TermEntry:
     source (str): "lexicon" | "icd" (the abbreviation source is set per match).
     sides (Mapping[str, str] | None): Side -> code for a laterality family
         ("right" -> "M25.511"), None when the concept has no sides.
+    kind (str): What a match is evidence of (:data:`chartaudit.types.MENTION_KINDS`):
+        "condition" for the lexicon and ICD-10-CM terms, the table's kind for the
+        evidence terms (:mod:`chartaudit.extract.evidence`).
     """
 
     concept: str
     codes: tuple[str, ...]
     source: str
     sides: Mapping[str, str] | None = None
+    kind: str = "condition"
 
     def codes_for_side(self, side: str | None) -> list[str]:
         """The codes once the side is known: "right" -> ["M25.511"].

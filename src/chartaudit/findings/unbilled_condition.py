@@ -32,8 +32,8 @@ class UnbilledConditionRule(FindingRule):
         has_assessment = any(m.section in assessment_sections for m in context.mentions)
         candidates: dict[str, list[Mention]] = {}
         for mention in context.mentions:
-            if not mention.affirmed or not mention.codes:
-                continue
+            if not mention.affirmed or not mention.codes or mention.kind != "condition":
+                continue  # a drug, status, visit reason, screening test, mechanism or BMI is not a diagnosis
             if has_assessment and mention.section not in assessment_sections:
                 continue
             if not has_assessment and mention.section in other_sections:

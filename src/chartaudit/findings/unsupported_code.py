@@ -16,7 +16,8 @@ class UnsupportedCodeRule(FindingRule):
     order = 40
     guideline = "I.A.19"
     label = "Billed code not documented"
-    description = "No mention in the note relates to the billed code."
+    description = ("No mention in the note documents the billed code (a screening for the condition does not: "
+                   "the message then quotes it).")
     status = "unsupported"
     status_label = "not documented"
     query = ProviderQuery(
@@ -29,13 +30,18 @@ class UnsupportedCodeRule(FindingRule):
 
     def find_code(self, assessment, context: CheckContext) -> Iterator[Finding]:
         code = assessment.code
+        screening = assessment.mentions_with("screening")
         hypothetical = assessment.mentions_with("hypothetical")
-        if hypothetical:
+        if screening:
+            message = (f"{context.describe(code)} is billed, but the note mentions it only as the target of a "
+                       f"screening, which does not document the condition: {quote_mentions(context.note, screening)}.")
+        elif hypothetical:
             message = (f"{context.describe(code)} is billed, but the note mentions it only as something "
                        f"to watch for: {quote_mentions(context.note, hypothetical)}.")
         else:
             message = f"{context.describe(code)} is billed, but nothing in the note documents it."
-        yield self.finding(code, message, suggestion=self._suggestion(context, code), evidence=quote(hypothetical))
+        cited = screening or hypothetical
+        yield self.finding(code, message, suggestion=self._suggestion(context, code), evidence=quote(cited))
 
     @staticmethod
     def _suggestion(context: CheckContext, code: str) -> str:

@@ -1,9 +1,9 @@
 """The ICD-10-CM tabular list at run time: validity, hierarchy, notes, sides and history codes.
 
 :class:`Icd10cm` reads the file that ``python -m chartaudit.knowledge.build`` wrote
-(``models/icd10cm/icd10cm-2026.json.gz``) and, from a model directory, two small
-tables a person edits (``history_codes.json``, ``symptom_integral.json``; see
-:mod:`chartaudit.knowledge.tables`) and the word normaliser its search uses
+(``models/icd10cm/icd10cm-2026.json.gz``) and, from a model directory, the small
+tables a person edits (``history_codes.json``, ``screening_codes.json``,
+``symptom_integral.json``; see :mod:`chartaudit.knowledge.tables`) and the word normaliser its search uses
 (``lexical.json``). It never imports ``simple_icd_10_cm``. Every method accepts unnormalised codes (``m25511``)
 and answers "no" (False, None, "", []) for codes that are not in the tables.
 
@@ -40,7 +40,8 @@ from chartaudit.knowledge.codes import (
 )
 from chartaudit.knowledge.combinations import DEFAULT_FILE_NAME as COMBINATIONS_FILE_NAME
 from chartaudit.knowledge.combinations import CombinationTable
-from chartaudit.knowledge.tables import HistoryCodes, SymptomRule, SymptomTable
+from chartaudit.knowledge.kinds import kind_of
+from chartaudit.knowledge.tables import HistoryCodes, ScreeningCodes, SymptomRule, SymptomTable
 from chartaudit.resources import default_model_dir, icd10cm_dir
 from chartaudit.resources.words import WordRules
 from chartaudit.types import SIDES
@@ -83,6 +84,7 @@ class Icd10cm:
         self.path = Path(path) if path is not None else icd10cm_dir() / DEFAULT_FILE_NAME
         self.history_path = HistoryCodes.path_or_default(model_dir)
         self.symptom_path = SymptomTable.path_or_default(model_dir)
+        self.screening_path = ScreeningCodes.path_or_default(model_dir)
         #: The model's word normaliser (the search looks a query word up by its lemma) and word lists.
         self.words = WordRules.from_dir(model_dir or default_model_dir())
         if not self.path.is_file():
@@ -110,6 +112,8 @@ class Icd10cm:
         self._search_text: _SearchText | None = None
         self._extension_cache: dict[int, list[int]] = {}
         self._history_codes: HistoryCodes | None = None
+        self._history_roles: tuple[frozenset[str], frozenset[str]] | None = None
+        self._screening_codes: ScreeningCodes | None = None
         self._symptom_table: SymptomTable | None = None
         self._combinations: CombinationTable | None = None
         self._laterality_cache: dict[str, dict[str, str]] = {}
@@ -815,6 +819,41 @@ class Icd10cm:
         if self._history_codes is None:
             self._history_codes = HistoryCodes.from_json(self.history_path)
         return self._history_codes.rules
+
+    def screening_code(self, code: str | None) -> str | None:
+        """The Z code of a screening for a condition, from ``screening_codes.json`` (the most specific rule).
+
+        Usage::
+
+            kb.screening_code("C18.9")  # "Z12.11"
+        """
+        normalized = (self._known(code) or normalize_code(code)) if isinstance(code, str) else None
+        if normalized is None:
+            return None
+        if self._screening_codes is None:
+            self._screening_codes = ScreeningCodes.from_json(self.screening_path)
+        for pattern, screening in self._screening_codes.rules:
+            if matches_pattern(normalized, pattern):
+                return screening
+        return None
+
+    def evidence_kind(self, code: str | None) -> str:
+        """Which kind of evidence documents a code (:mod:`chartaudit.knowledge.kinds`): "condition",
+        or a Z code's or external cause's own kind ("personal_history", "status", "drug", ...).
+
+        Usage::
+
+            kb.evidence_kind("Z79.01")  # "drug"; kb.evidence_kind("I25.2") is "personal_history"
+        """
+        normalized = (self._known(code) or normalize_code(code)) if isinstance(code, str) else None
+        if normalized is None:
+            return "condition"
+        if self._history_roles is None:
+            rules = self._history()
+            self._history_roles = (frozenset(personal for _, personal, _ in rules if personal),
+                                   frozenset(family for _, _, family in rules if family))
+        personal, family = self._history_roles
+        return kind_of(normalized, personal, family)
 
     def _symptoms(self) -> tuple[list[SymptomRule], tuple[str, ...]]:
         if self._symptom_table is None:

@@ -1,9 +1,11 @@
-"""The model's two coding tables that :class:`~chartaudit.knowledge.Icd10cm` reads.
+"""The model's coding tables that :class:`~chartaudit.knowledge.Icd10cm` reads.
 
 :class:`HistoryCodes` owns ``history_codes.json`` (condition -> personal- and
-family-history Z codes) and :class:`SymptomTable` owns ``symptom_integral.json``
-(symptoms routinely part of a diagnosis, guideline I.B.5). Both name codes by
-prefix (``C50``, ``E08.-``) or range (``C91-C95``).
+family-history Z codes), :class:`ScreeningCodes` owns ``screening_codes.json``
+(condition -> the Z code of a screening for it) and :class:`SymptomTable` owns
+``symptom_integral.json`` (symptoms routinely part of a diagnosis, guideline
+I.B.5). All name codes by prefix (``C50``, ``E08.-``) or range (``C91-C95``); in the
+first two the most specific key wins.
 """
 
 from __future__ import annotations
@@ -13,6 +15,21 @@ from typing import Any, ClassVar
 
 from chartaudit.knowledge.codes import code_number, normalize_pattern
 from chartaudit.resources.files import PEOPLE_KEYS, FileCheck, ModelFile
+
+def _entries(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The (code pattern, value) entries of a table file, without the keys for people."""
+    return [(key, value) for key, value in data.items() if not key.startswith("_") and key not in PEOPLE_KEYS]
+
+
+def specificity_order(pattern: str, order: int) -> tuple[float, int, int]:
+    """The sort key that puts the most specific pattern first: a longer prefix before a
+    shorter one, a prefix before a range of the same length, a narrower range before a
+    wider one, then file order."""
+    if "-" in pattern:
+        low, _, high = pattern.partition("-")
+        return -(len(low) - 0.5), code_number(high) - code_number(low), order
+    return -float(len(pattern)), 0, order
+
 
 @dataclass
 class HistoryCodes(ModelFile):
@@ -39,9 +56,7 @@ class HistoryCodes(ModelFile):
         data = check.json_object()
         if data is None:
             return None
-        for key, value in data.items():
-            if key.startswith("_") or key in PEOPLE_KEYS:
-                continue
+        for key, value in _entries(data):
             if normalize_pattern(key) is None or not isinstance(value, dict):
                 check.problem(f"{key!r} is not a code prefix or range with personal/family codes", value=key)
                 continue
@@ -55,20 +70,60 @@ class HistoryCodes(ModelFile):
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> "HistoryCodes":
-        rules: list[tuple[float, int, int, str, str | None, str | None]] = []
-        for order, (key, value) in enumerate(data.items()):
-            if key.startswith("_") or key in PEOPLE_KEYS:
-                continue
+        rules: list[tuple[tuple[float, int, int], str, str | None, str | None]] = []
+        for order, (key, value) in enumerate(_entries(data)):
             pattern = normalize_pattern(key)
             assert pattern is not None  # checked
-            if "-" in pattern:
-                low, _, high = pattern.partition("-")
-                specificity, width = len(low) - 0.5, code_number(high) - code_number(low)
-            else:
-                specificity, width = float(len(pattern)), 0
-            rules.append((-specificity, width, order, pattern, value.get("personal") or None, value.get("family") or None))
+            rules.append((specificity_order(pattern, order), pattern, value.get("personal") or None,
+                          value.get("family") or None))
         rules.sort()
-        return cls([(pattern, personal, family) for _, _, _, pattern, personal, family in rules])
+        return cls([(pattern, personal, family) for _, pattern, personal, family in rules])
+
+
+@dataclass
+class ScreeningCodes(ModelFile):
+    """``screening_codes.json``: code prefix or range of a condition -> the Z code of a screening for it.
+
+    "Screening for colon cancer" names colon cancer (C18.9) as the target of a
+    screening: the mention never documents C18.9, and documents the screening code
+    this table gives C18, Z12.11 (ICD-10-CM Index: Screening, neoplasm, colon). The most
+    specific key wins, as in ``history_codes.json``.
+
+    rules (list[tuple[str, str]]): (pattern, screening code), the most specific first.
+    """
+
+    FILE_NAME = "screening_codes.json"
+    DESCRIPTION = "the screening Z code of a condition (Z11-Z13)"
+    MISSING = "no screening supports a screening code"
+
+    rules: list[tuple[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def check(cls, check: FileCheck) -> dict[str, Any] | None:
+        data = check.json_object()
+        if data is None:
+            return None
+        for key, value in _entries(data):
+            if normalize_pattern(key) is None:
+                check.problem(f"{key!r} is not a code prefix or range", value=key)
+                continue
+            code = normalize_pattern(value) if isinstance(value, str) and "-" not in value else None
+            if code is None or not code.startswith(("Z11", "Z12", "Z13")):
+                check.problem(f"{key!r}: {value!r} is not a screening code (Z11-Z13)", value=key)
+            elif check.is_code is not None and not check.is_code(code):
+                check.problem(f"{key!r}: screening code {value!r} is not an ICD-10-CM code", value=key)
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "ScreeningCodes":
+        rules: list[tuple[tuple[float, int, int], str, str]] = []
+        for order, (key, value) in enumerate(_entries(data)):
+            pattern = normalize_pattern(key)
+            code = normalize_pattern(value)
+            assert pattern is not None and code is not None  # checked
+            rules.append((specificity_order(pattern, order), pattern, code))
+        rules.sort()
+        return cls([(pattern, code) for _, pattern, code in rules])
 
 
 @dataclass(frozen=True)

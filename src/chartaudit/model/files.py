@@ -14,11 +14,12 @@ import re
 from chartaudit.compare.specificity import SpecificityRules
 from chartaudit.extract.config import ModelConfig
 from chartaudit.extract.context.rules import ContextRules, TemporalityRules
+from chartaudit.extract.evidence.tables import BmiCodes, DrugClasses, EncounterTerms, ExternalCauses, StatusTerms
 from chartaudit.extract.laterality.rules import LateralityRules
 from chartaudit.extract.lexicon import Abbreviations, Lexicon
 from chartaudit.extract.sections.rules import SectionRules
 from chartaudit.extract.sentences.rules import SentenceRules
-from chartaudit.knowledge.tables import HistoryCodes, SymptomTable
+from chartaudit.knowledge.tables import HistoryCodes, ScreeningCodes, SymptomTable
 from chartaudit.resources.files import FileCheck, ModelFile
 from chartaudit.resources.words import WordRules
 
@@ -67,6 +68,12 @@ MODEL_FILES: tuple[type[ModelFile], ...] = (
     SymptomTable,
     TemporalityRules,
     SpecificityRules,
+    ScreeningCodes,
+    DrugClasses,
+    StatusTerms,
+    EncounterTerms,
+    ExternalCauses,
+    BmiCodes,
     Changelog,
 )
 

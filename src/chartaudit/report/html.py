@@ -116,6 +116,8 @@ def mention_tooltip(mention: Mention, role: str) -> str:
         f"assertion: {mention.assertion}",
         f"section: {section}",
     ]
+    if mention.kind != "condition":
+        lines.insert(1, f"evidence of: {mention.kind.replace('_', ' ')}")
     if mention.laterality:
         lines.append(f"side: {mention.laterality}")
     lines.append(f"for the claim: {ROLE_LABELS[role]}")
@@ -131,6 +133,8 @@ def _mention_style(mention: Mention, role: str) -> str:
         style += ["text-decoration:underline dotted", "text-decoration-thickness:2px"]
     elif assertion in ("historical", "family"):
         style.append("font-style:italic")
+    elif assertion == "screening":
+        style += ["text-decoration:underline wavy", "text-decoration-thickness:1px"]
     return ";".join(style)
 
 
@@ -174,6 +178,7 @@ def legend_html() -> str:
         "negated</span>"
         '<span style="text-decoration:underline dotted;margin-right:10px">uncertain</span>'
         '<span style="font-style:italic;margin-right:10px">history or family</span>'
+        '<span style="text-decoration:underline wavy;margin-right:10px">screening (not the disease)</span>'
         '<span style="color:#888">hover a mention for its concept, codes, assertion and section</span>'
     )
     return f'<div class="ca-legend" style="font-size:0.9em;margin-bottom:6px">{"".join(swatches)}{styles}</div>'

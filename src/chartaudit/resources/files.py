@@ -137,6 +137,17 @@ class FileCheck:
                 place = f"{where}: " if where else ""
                 self.problem(f"{place}unknown key {key!r}; allowed: {', '.join(sorted(permitted))}", value=key)
 
+    def string_list(self, data: Mapping[str, Any], key: str, what: str = "strings") -> list[str] | None:
+        """``data[key]`` (default: empty) when it is a list of non-empty strings, else None (and a problem).
+
+        what (str): What the strings are, for the message ("section categories").
+        """
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+            self.problem(f"\"{key}\" must be a list of {what}", value=key)
+            return None
+        return value
+
     def compile_regex(self, pattern: Any, label: str, flags: int = 0) -> None:
         """A problem when ``pattern`` is not a string or does not compile."""
         if not isinstance(pattern, str):

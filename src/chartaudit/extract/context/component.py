@@ -4,7 +4,8 @@ It uses medSpaCy's own pieces (``ConTextRule``, ``ConTextModifier``,
 ``ConTextGraph``, its overlap pruning) with the rules of ``context_rules.json``,
 but differs from ``medspacy.context.ConText`` in ways that keep it fast and linear:
 
-* it does nothing when the doc has no targets (``doc.ents`` is empty);
+* it does nothing when the doc has no targets (``doc.ents`` is empty) and no
+  evidence spans (``doc.spans["chartaudit_evidence"]``: drugs, statuses, ...);
 * token patterns made of ``LOWER`` / ``IN`` / optional tokens (all of medSpaCy's
   defaults) are expanded into literals for one ``PhraseMatcher``: spaCy's
   ``Matcher`` with ``IN`` predicates took ~46 ms per MTSamples note; other
@@ -13,6 +14,12 @@ but differs from ``medspacy.context.ConText`` in ways that keep it fast and line
   graph. Scopes never cross a sentence, so the result is the same as medSpaCy's,
   but ``ConTextGraph.update_scopes`` (quadratic in the number of modifiers) runs
   on a handful of modifiers instead of a whole 2 MB note's.
+
+The evidence spans are assessed with the targets, with two differences: a modifier
+word inside an evidence phrase still modifies the targets ("PSA screening for
+prostate cancer"), and a modifier does not reach an evidence phrase past a condition
+that stands between them: in "no bleeding on apixaban" the negation is the
+bleeding's, and the drug is taken.
 
 Then section-based assertions are added (``meta.json``
 ``components.context.section_assertions``): mentions in a past medical or
@@ -53,6 +60,7 @@ from chartaudit.extract._medspacy import import_medspacy_parts
 from chartaudit.extract.config import ModelConfig
 from chartaudit.extract.context.rules import (
     CATEGORY_FLAGS,
+    COMBINED_CATEGORY_FLAGS,
     CURRENT_MARKER,
     ONSET_PAST,
     TEMPORALITY_CATEGORIES,
@@ -62,9 +70,17 @@ from chartaudit.extract.context.rules import (
 )
 from chartaudit.extract.sections.component import SECTIONS_ATTRIBUTE
 from chartaudit.extract.sentences.component import sentence_bounds, sentence_token_starts
-from chartaudit.extract.terms import TARGET_ATTRIBUTE
+from chartaudit.extract.terms import EVIDENCE_SPANS, TARGET_ATTRIBUTE
 
 logger = logging.getLogger(__name__)
+
+#: ConText category -> the flags its modifiers set. The assertion rules' categories set Mention
+#: flags, and ``RECENT`` a marker ("history of chest pain for one week" is the current complaint).
+_ASSERTION_FLAGS_BY_CATEGORY: dict[str, tuple[str, ...]] = {
+    **{category: (flag,) for category, flag in CATEGORY_FLAGS.items()}, **COMBINED_CATEGORY_FLAGS,
+    "RECENT": (CURRENT_MARKER,)}
+_TEMPORALITY_FLAGS_BY_CATEGORY: dict[str, tuple[str, ...]] = {
+    category: (flag,) for category, flag in TEMPORALITY_CATEGORIES.items()}
 
 
 class _ModifierMatcher:
@@ -249,16 +265,18 @@ class ContextDetector:
         return self._prune(within) if within else within
 
     def __call__(self, doc: Doc) -> Doc:
-        entities = doc.ents
-        if not entities:
+        entities = list(doc.ents)
+        evidence = list(doc.spans[EVIDENCE_SPANS]) if EVIDENCE_SPANS in doc.spans else []
+        if not entities and not evidence:
             return doc
-        for entity, flags in zip(entities, self.assess(doc, list(entities))):
-            hit = entity._.get(TARGET_ATTRIBUTE)
+        spans = entities + evidence
+        for span, flags in zip(spans, self.assess(doc, spans, names=len(entities))):
+            hit = span._.get(TARGET_ATTRIBUTE)
             if flags and hit is not None:
                 hit.flags.update(flags)
         return doc
 
-    def assess(self, doc: Doc, spans: list[Span]) -> list[set[str]]:
+    def assess(self, doc: Doc, spans: list[Span], names: int | None = None) -> list[set[str]]:
         """The assertion flags of some spans of a processed doc (they need not be targets).
 
         The spans play the part of the targets: a modifier word inside one of them
@@ -266,6 +284,9 @@ class ContextDetector:
 
         doc (Doc): A doc with sentence boundaries (and sections, when available).
         spans (list[Span]): The spans to assess, in any order.
+        names (int | None): Only the first ``names`` spans name a condition (the
+            targets); a modifier word inside a later one (an evidence phrase:
+            "PSA screening") still modifies the others. All of them when None.
         RETURNS (list[set[str]]): One set of Mention flag names per span.
 
         Usage::
@@ -276,7 +297,7 @@ class ContextDetector:
         if not spans:
             return flags
         if self.rules:
-            self._apply_context(doc, spans, flags, self._assertion_matcher, _ASSERTION_CATEGORIES)
+            self._apply_context(doc, spans, flags, self._assertion_matcher, _ASSERTION_FLAGS_BY_CATEGORY, names)
             for span_flags in flags:
                 if CURRENT_MARKER in span_flags:
                     span_flags.discard(CURRENT_MARKER)
@@ -285,14 +306,15 @@ class ContextDetector:
         if self.section_assertions and sections:
             self._apply_sections(sections, spans, flags, self.section_assertions)
         if not self.temporality.empty:
-            self._apply_temporality(doc, spans, flags, sections)
+            self._apply_temporality(doc, spans, flags, sections, names)
         return flags
 
-    def _apply_temporality(self, doc: Doc, spans: list[Span], flags: list[set[str]], sections: list[Any]) -> None:
+    def _apply_temporality(self, doc: Doc, spans: list[Span], flags: list[set[str]], sections: list[Any],
+                           names: int | None = None) -> None:
         """Add :data:`ONSET_PAST` to spans whose condition began over ~2 weeks ago (NegEx temporality)."""
         markers: list[set[str]] = [set() for _ in spans]
         if self._temporality_matcher is not None:
-            self._apply_context(doc, spans, markers, self._temporality_matcher, TEMPORALITY_CATEGORIES)
+            self._apply_context(doc, spans, markers, self._temporality_matcher, _TEMPORALITY_FLAGS_BY_CATEGORY, names)
         by_section: list[set[str]] = [set() for _ in spans]
         if self.temporality.sections and sections:
             self._apply_sections(sections, spans, by_section, self.temporality.sections)
@@ -306,7 +328,7 @@ class ContextDetector:
 
     def _apply_context(
         self, doc: Doc, entities: list[Span], flags: list[set[str]], matcher: _ModifierMatcher,
-        category_flags: dict[str, str],
+        category_flags: dict[str, tuple[str, ...]], names: int | None = None,
     ) -> None:
         starts = sentence_token_starts(doc)
         sentence_of_entity = [sentence_bounds(starts, len(doc), entity.start, entity.end) for entity in entities]
@@ -324,8 +346,9 @@ class ContextDetector:
         # A modifier word inside a longer target is part of the condition's name, not a
         # modifier of it: "Acute cystitis without hematuria" is not negated. A target that
         # is the cue itself ("worry" in "diabetes worry") is both a mention and a cue.
-        inside_targets = {index for entity in entities for index in range(entity.start, entity.end)}
-        whole_targets = {(entity.start, entity.end) for entity in entities}
+        naming = entities if names is None else entities[:names]
+        inside_targets = {index for entity in naming for index in range(entity.start, entity.end)}
+        whole_targets = {(entity.start, entity.end) for entity in naming}
         matches = [m for m in matches if (m[1], m[2]) in whole_targets
                    or not any(index in inside_targets for index in range(m[1], m[2]))]
         ordered_starts = sorted(sentence_starts)
@@ -353,6 +376,10 @@ class ContextDetector:
         position = {id(entity): index for index, entity in enumerate(entities)}
         for entity, (sentence_start, _) in zip(entities, sentence_of_entity):
             targets_by_sentence[sentence_start].append(entity)
+        naming_spans_by_sentence: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        if names is not None and names < len(entities):
+            for entity, (sentence_start, _) in zip(naming, sentence_of_entity):
+                naming_spans_by_sentence[sentence_start].append((entity.start, entity.end))
         for sentence_start, modifiers in modifiers_by_sentence.items():
             graph = self._graph_class(prune_on_modifier_overlap=False)
             graph.targets = targets_by_sentence[sentence_start]
@@ -360,10 +387,14 @@ class ContextDetector:
             graph.update_scopes()
             graph.apply_modifiers()
             for target, modifier in graph.edges:
-                flag = category_flags.get(modifier.category.upper())
+                found = category_flags.get(modifier.category.upper())
                 index = position.get(id(target))
-                if flag and index is not None:
-                    flags[index].add(flag)
+                if not found or index is None:
+                    continue
+                if names is not None and index >= names and _condition_between(
+                        naming_spans_by_sentence.get(sentence_start, ()), modifier.modifier_span, target):
+                    continue  # "no bleeding on apixaban": the negation is the bleeding's, not the drug's
+                flags[index].update(found)
 
     @staticmethod
     def _apply_sections(sections: list[Any], entities: list[Span], flags: list[set[str]], by_category: dict[str, str]) -> None:
@@ -403,8 +434,19 @@ def _widen_over_space(
     return scope_start, scope_end
 
 
-#: The assertion rules' categories: the Mention flags, and the marker of a ``RECENT`` modifier.
-_ASSERTION_CATEGORIES: dict[str, str] = {**CATEGORY_FLAGS, "RECENT": CURRENT_MARKER}
+
+
+def _condition_between(conditions: Any, modifier: tuple[int, int], target: Span) -> bool:
+    """True when a condition (token start, end) lies wholly between a modifier and an evidence target:
+    the condition takes the modifier, the evidence phrase beyond it does not."""
+    modifier_start, modifier_end = modifier
+    if modifier_end <= target.start:
+        low, high = modifier_end, target.start
+    elif target.end <= modifier_start:
+        low, high = target.end, modifier_start
+    else:
+        return False
+    return any(low <= start and end <= high for start, end in conditions)
 
 
 def modifier_scope(

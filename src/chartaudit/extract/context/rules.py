@@ -5,7 +5,10 @@ licence) with clinical shorthand added (``s/p``, ``w/o``, ``FHx``, ``vs``,
 ``precautions``, terminations such as ``presents with`` / ``c/o``), NegEx
 pseudo-triggers and more temporal cues (see ``models/default/CHANGELOG.md``). Its
 categories map onto the :class:`~chartaudit.types.Mention` flags; the
-scope-only category ``RECENT`` sets none (it ends historical scopes).
+scope-only category ``RECENT`` sets none (it ends historical scopes). ``SCREENING``
+("screening for", "... screening", "... screen") marks what a screening looks
+for: such a mention never documents the disease, and supports the screening Z code
+instead (``screening_codes.json``).
 
 ``temporality_rules.json`` (optional) holds a separate judgement, NegEx's
 *temporality*: did the condition begin more than about two weeks ago? That
@@ -40,6 +43,13 @@ CATEGORY_FLAGS: dict[str, str] = {
     "HISTORICAL": "historical",
     "HYPOTHETICAL": "hypothetical",
     "FAMILY": "family",
+    "SCREENING": "screening",
+}
+
+#: Categories that set two flags at once: "depression screen negative" is both the
+#: target of a screening and denied.
+COMBINED_CATEGORY_FLAGS: dict[str, tuple[str, ...]] = {
+    "SCREENING_NEGATIVE": ("screening", "negated"),
 }
 
 #: Categories that set no flag: their modifiers only end the scope of rules that
@@ -54,7 +64,7 @@ SCOPE_ONLY_CATEGORIES: frozenset[str] = frozenset({"RECENT"})
 CURRENT_MARKER = "current"
 
 #: Every flag ConText (or the section) can set on a mention.
-ASSERTION_FLAGS: tuple[str, ...] = ("negated", "historical", "family", "hypothetical", "uncertain")
+ASSERTION_FLAGS: tuple[str, ...] = ("negated", "historical", "family", "hypothetical", "uncertain", "screening")
 
 #: The directions of a ConText rule (medSpaCy's).
 CONTEXT_DIRECTIONS: tuple[str, ...] = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
@@ -90,16 +100,18 @@ class ContextRules(ModelFile):
     """``context_rules.json``: the ConText rules that set a mention's assertion flags.
 
     Each rule is medSpaCy's JSON rule format, plus an optional ``terminated_by``.
-    Categories: those of :data:`CATEGORY_FLAGS` and the scope-only ones.
+    Categories: those of :data:`CATEGORY_FLAGS`, of :data:`COMBINED_CATEGORY_FLAGS`
+    and the scope-only ones.
 
     rules (list[ConTextRule]): medSpaCy rules.
     """
 
     FILE_NAME = "context_rules.json"
-    DESCRIPTION = "medSpaCy ConText rules (negation, uncertainty, history, family, hypothetical)"
+    DESCRIPTION = "medSpaCy ConText rules (negation, uncertainty, history, family, hypothetical, screening)"
     MISSING = "no assertions are detected"
     KEYS: ClassVar[tuple[str, ...]] = ("context_rules",)
-    CATEGORIES: ClassVar[frozenset[str]] = frozenset(CATEGORY_FLAGS) | SCOPE_ONLY_CATEGORIES
+    CATEGORIES: ClassVar[frozenset[str]] = (frozenset(CATEGORY_FLAGS) | frozenset(COMBINED_CATEGORY_FLAGS)
+                                            | SCOPE_ONLY_CATEGORIES)
 
     rules: list[Any] = field(default_factory=list)
 

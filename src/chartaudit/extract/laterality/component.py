@@ -1,6 +1,6 @@
 """The laterality component: which side a mention is on, and its body site.
 
-For each target, in order: a side word inside the span ("pain in the right
+For each target (and each evidence phrase with sides: a joint implant), in order: a side word inside the span ("pain in the right
 shoulder"); else right before it, over filler words ("R shoulder pain",
 "left-sided chest pain"); else later in the same clause ("pain in the shoulder,
 left side", "knee pain on the right", "shoulder pain bilaterally"), never past
@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span
 
 from chartaudit.extract.laterality.rules import LateralityRules
 from chartaudit.extract.sentences.component import sentence_bounds, sentence_token_starts
-from chartaudit.extract.terms import TARGET_ATTRIBUTE
+from chartaudit.extract.terms import EVIDENCE_SPANS, TARGET_ATTRIBUTE
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,12 @@ class LateralityDetector:
             next_start = entities[index + 1].start if index + 1 < len(entities) else len(doc)
             hit.side = self.side_of(doc, entity, previous_end, next_start)
             hit.site = self.rules.site_of([token.lower_ for token in entity])
+        if EVIDENCE_SPANS in doc.spans:
+            # A status with sides ("s/p right TKA" -> Z96.651) takes its side the same way, within its sentence.
+            for span in doc.spans[EVIDENCE_SPANS]:
+                hit = span._.get(TARGET_ATTRIBUTE)
+                if hit is not None and hit.entry.sides:
+                    hit.side = self.side_of(doc, span, 0, len(doc))
         return doc
 
     def side_of(self, doc: Doc, entity: Span, previous_end: int, next_start: int) -> str | None:

@@ -14,7 +14,8 @@ Three kinds of targets, longest match winning and no overlaps:
   white space before a sentence start;
 * case-sensitive abbreviations (``abbreviations.json``: "CP", "HTN", "afib"), also read
   with their long form in their place so that the words around them complete a longer
-  term ("MDD, recurrent, moderate" -> F33.1, "chronic afib" -> I48.20);
+  term ("MDD, recurrent, moderate" -> F33.1, "chronic afib" -> I48.20); the plural of an
+  all-capitals one too ("UTIs");
 * in-note abbreviation definitions found by scispaCy's ``abbreviation_detector``
   ("shortness of breath (SOB)" -> later "SOB" gets the long form's term);
 * word-form matches: an adjective or other derived form of a one-word term
@@ -89,6 +90,8 @@ from chartaudit.resources.words import WordRules
 
 logger = logging.getLogger(__name__)
 
+#: The ``doc.user_data`` key of the doc's word lemmas (:meth:`TargetMatcher.normalised_words`).
+WORDS_KEY = "chartaudit_words"
 #: Priority of a source when two candidates have the same span (higher wins).
 _SOURCE_PRIORITY = {"runtime": 3, "abbreviation": 2, "lexicon": 1, "index": 0.5, "icd": 0, "fuzzy": -1}
 #: Priority of a match found through a word form (below every literal match of the same span).
@@ -144,6 +147,10 @@ class TargetMatcher:
             key = self.vocab.strings.add(short_form)
             self.abbreviations[key] = AbbreviationRule(short_form, entry, frozenset(not_followed_by),
                                                        self.phrase_words(long_form))
+        for rule in list(self.abbreviations.values()):
+            # The plural of an all-capitals short form names the same condition ("h/o recurrent UTIs").
+            if rule.short_form.isalpha() and rule.short_form.isupper() and len(rule.short_form) > 1:
+                self.abbreviations.setdefault(self.vocab.strings.add(rule.short_form + "s"), rule)
         self._norm_cache: dict[int, str] = {}
         self.word_forms = WordForms.from_config(config.get("word_forms", {}), lemma)
         coordination = config.get("coordination", {})
@@ -222,6 +229,14 @@ class TargetMatcher:
             return BREAK_WORD if text.count("\n") > 1 else SPACE_WORD
         return self.words.lemma(text)
 
+    def normalised_words(self, doc: Doc) -> list[str]:
+        """The lemma of each token of a doc (:meth:`chartaudit.resources.words.WordRules.lemma`), as the trie
+        holds phrases: the list this matcher made for the doc (kept in ``doc.user_data``), or a new one."""
+        words = doc.user_data.get(WORDS_KEY)
+        if isinstance(words, list) and len(words) == len(doc):
+            return words
+        return self._normalised_words(doc)
+
     def _normalised_words(self, doc: Doc) -> list[str]:
         """The tokens' normalised words; the white space before a sentence start is a
         :data:`BREAK_WORD`, so that no phrase runs from one sentence into the next."""
@@ -248,6 +263,7 @@ class TargetMatcher:
         if len(doc) == 0:
             return doc
         words = self._normalised_words(doc)
+        doc.user_data[WORDS_KEY] = words  # the evidence matcher reads the same lemmas
         candidates: list[tuple[int, int, int, TermEntry, str]] = []
         for trie, priority in ((self.trie, None), (extra_terms, _SOURCE_PRIORITY["runtime"])):
             if trie is None or not len(trie):
