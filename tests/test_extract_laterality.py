@@ -82,7 +82,7 @@ def test_combine_sides() -> None:
 def test_the_same_site_on_the_other_side_is_a_mention_of_its_own(extractor: Extractor) -> None:
     mentions = extractor.extract("A/P: Cellulitis of the left leg and possible right leg.")
     assert [(m.text, m.laterality, m.uncertain) for m in mentions] == [
-        ("Cellulitis", "left", False), ("right leg", "right", True)]
+        ("Cellulitis of the left leg", "left", False), ("right leg", "right", True)]
     mentions = extractor.extract("Pain in the right knee and left knee.")
     assert [(m.laterality, m.codes) for m in mentions] == [("right", ["M25.561"]), ("left", ["M25.562"])]
     assert len(extractor.extract("Pain in the right knee and the left hip.")) == 1  # another site: not a repeat

@@ -17,7 +17,7 @@ TYPE = "laterality_mismatch"
          [("knee pain", "affirmed"), ("knee pain", "affirmed")]),
         ("A/P: R ankle sprain.", "S93.402A", "S93.401A", [("ankle sprain", "affirmed")]),  # keeps the 7th character
         # a mention whose own code has no side ("Cellulitis", L03.90) still states the side
-        ("A/P: Cellulitis of the left leg, cephalexin.", "L03.115", "L03.116", [("Cellulitis", "affirmed")]),
+        ("A/P: Cellulitis of the left leg, cephalexin.", "L03.115", "L03.116", [("Cellulitis of the left leg", "affirmed")]),
     ],
 )
 def test_fires_with_the_documented_sides_code(fire, note, code, documented, quotes):

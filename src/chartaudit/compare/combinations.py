@@ -60,8 +60,10 @@ def missed_combinations(assessments: list["CodeAssessment"], note: str, mentions
     """
     knowledge = check.knowledge
     table = knowledge.combinations()
-    supported = {a.code: a for a in assessments if a.valid and a.code and a.status == "supported"}
-    billed = {a.code for a in assessments if a.valid and a.code}
+    # Combination codes join conditions: a drug, status or history code is never a base or a partner.
+    conditions = [a for a in assessments if a.valid and a.code and check.relations.evidence_kind(a.code) == "condition"]
+    supported = {a.code: a for a in conditions if a.status == "supported"}
+    billed = {a.code for a in conditions}
     matches: list[CombinationMatch] = []
     for code, assessment in supported.items():
         bases = {code} | table.bases_of(code)

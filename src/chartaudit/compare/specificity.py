@@ -577,9 +577,12 @@ class SpecificityCheck:
     # -- the gap
 
     def needs_check(self, assessment: "CodeAssessment") -> bool:
-        """True for a supported billable code none of whose supporting mentions is at least as specific."""
+        """True for a supported billable condition code none of whose supporting mentions is at least as
+        specific (a Z code or an external cause is documented by its own kind of evidence, not by detail)."""
         code = assessment.code
         if not self.rules.enabled or code is None or assessment.status != "supported" or not assessment.billable:
+            return False
+        if self.relations.evidence_kind(code) != "condition":
             return False
         return not any(candidate == code or self.knowledge.is_ancestor(code, candidate)
                        for mention in assessment.supporting for candidate in mention.codes)

@@ -53,7 +53,9 @@ DEFAULT_FILE_NAME = "icd10cm-2026.json.gz"
 
 _SIDE_WORDS = frozenset(SIDES)
 _WORD = re.compile(r"[a-z0-9]+")
-_UNSPECIFIED = re.compile(r"\bunspecified\b|\bNOS\b|\bnot otherwise specified\b", re.IGNORECASE)
+#: A title that leaves an axis open: "unspecified", "NOS", "not otherwise specified", "not specified as
+#: acute or chronic" (J40 bronchitis is no more specific than J20.9 acute bronchitis).
+_UNSPECIFIED = re.compile(r"\bunspecified\b|\bNOS\b|\bnot (?:otherwise )?specified\b", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
 _BARE_PATTERN = re.compile(
     r"\b[A-Z][0-9A-Z][0-9A-Z](?:\.[0-9A-Z]{0,4})?-?"
@@ -521,7 +523,7 @@ class Icd10cm:
     # ----------------------------------------------------------- specificity
 
     def is_unspecified(self, code: str | None) -> bool:
-        """True when the title says "unspecified" (any axis, side included) or "NOS".
+        """True when the title leaves an axis open: "unspecified" (any axis, side included), "NOS", "not specified as".
 
         Usage::
 

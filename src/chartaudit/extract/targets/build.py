@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from chartaudit.extract.config import ModelConfig
-from chartaudit.extract.targets.normalize import PhraseVariants
+from chartaudit.extract.targets.normalize import PhraseVariants, without_possessive
 from chartaudit.extract.terms import DEFAULT_TERMS_FILE
 from chartaudit.resources import default_model_dir, icd10cm_dir
 from chartaudit.resources.words import WordRules
@@ -114,8 +114,12 @@ def find_families(cm: Any, codes: list[str]) -> tuple[dict[str, dict[str, str]],
             table = {side: members[0] for side, members in sides.items()}
             if len(table) == len(children):
                 base = parent
+            elif "unspecified" in table:
+                base = table["unspecified"]
+            elif sum("right" in group and "left" in group for group in groups.values()) == 1:
+                base = parent
             else:
-                base = table.get("unspecified", parent)
+                continue  # several sided sites under one parent (L03.11: axilla, upper limb, lower limb)
             if base in families:
                 continue
             families[base] = table
@@ -277,6 +281,8 @@ def build_terms(model_dir: Path | None = None) -> dict[str, Any]:
                 raw.append((phrase, code, RANK_FINDING))
     logger.info("%d organ finding phrases", len(findings))
 
+    raw += [(plain, code, max(rank, RANK_VARIANT)) for text, code, rank in raw
+            if (plain := without_possessive(text)) is not None]
     unique_texts = list(dict.fromkeys(text for text, _, _ in raw))
     keys: dict[str, str] = {}
     for text, doc in zip(unique_texts, nlp.tokenizer.pipe(unique_texts, batch_size=2000)):

@@ -78,7 +78,7 @@ from typing import TYPE_CHECKING, Any
 from chartaudit.extract.config import ModelConfig
 from chartaudit.extract.targets.build import write_terms
 from chartaudit.extract.targets.index_terms import GROUP_SEPARATOR, UNIT_SEPARATOR, unpack_block  # noqa: F401
-from chartaudit.extract.targets.normalize import PhraseVariants, clean_spaces
+from chartaudit.extract.targets.normalize import PhraseVariants, clean_spaces, without_possessive
 from chartaudit.resources import default_model_dir, icd10cm_dir, shared_data_dir
 from chartaudit.resources.words import WordRules
 
@@ -851,7 +851,7 @@ class IndexBuilder:
         path = texts + [text] if text is not None else texts
         residual = text is None
         code = self.code_of(node)
-        if code and path and not residual:
+        if code and path and not residual and not self._restates_parent_modifier(node, text):
             self._add(path, node, code, alias_depth)
         if residual and code and path:
             pass  # "specified NEC": its parent's phrase keeps the parent's code
@@ -867,6 +867,15 @@ class IndexBuilder:
                     self.counts["see aliases"] += 1
                     for child in target.children:
                         self._walk(child, path, alias_depth + 1)
+
+    @staticmethod
+    def _restates_parent_modifier(node: IndexNode, text: str | None) -> bool:
+        """True for an "X NEC" subterm whose X is a nonessential modifier of its parent: "Pharyngitis
+        (viral) J02.9" with the subterm "viral NEC J02.8" (a named virus not elsewhere classified).
+        The plain words are the parent's ("viral pharyngitis" is J02.9), so the subterm adds no phrase."""
+        if node.parent is None or text is None or not re.search(r"\bNEC\b", node.term):
+            return False
+        return text.lower() in nonessential_modifiers(node.parent.modifiers)
 
     def _add(self, path: list[str], node: IndexNode, code: str, alias_depth: int) -> None:
         if len(path) == 1 and path[0].lower() in self._stop_main:
@@ -993,6 +1002,8 @@ def build_index_terms(index_path: Path | str, model_dir: Path | None = None,
     stop_phrases |= {phrase_key(term.lower().split()) for term in settings.stop_main_terms}
     stop_phrases |= {phrase_key(phrase.lower().split()) for phrase in settings.stop_phrases}
     edge_words = set(target_settings.get("edge_words", []))
+    builder.raw += [(plain, code, max(rank, RANK_MODIFIER), depth) for text, code, rank, depth in builder.raw
+                    if (plain := without_possessive(text)) is not None]
     texts = list(dict.fromkeys(text for text, *_ in builder.raw))
     acronyms = {phrase_key([text]) for text in builder.acronyms}
     keys: dict[str, str] = {}

@@ -18,6 +18,17 @@ _PARENTHETICAL = re.compile(r"\(([^()]*)\)")
 _SPACES = re.compile(r"\s+")
 
 
+_POSSESSIVE = re.compile(r"(?<=[a-z])'s\b", re.IGNORECASE)
+
+
+def without_possessive(text: str) -> str | None:
+    """An eponym without its possessive, as notes often write it: "Parkinson's disease" ->
+    "Parkinson disease" (None when the text has no possessive)."""
+    if "'s" not in text.lower():
+        return None
+    return clean_spaces(_POSSESSIVE.sub("", text))
+
+
 def clean_spaces(text: str) -> str:
     """Collapse runs of white space and trim stray commas and spaces at the ends."""
     text = _SPACES.sub(" ", text)
