@@ -83,6 +83,24 @@ def test_lookup(capsys):
     assert code == 0 and "M25.511" in out and "Pain in right shoulder" in out
 
 
+@pytest.mark.parametrize(("query", "first_line"), [
+    (["afib"], ["I48.91", "billable", "abbreviation", "Unspecified", "atrial", "fibrillation"]),
+    (["MI"], ["I21.9", "billable", "abbreviation", "Acute", "myocardial", "infarction,", "unspecified"]),
+    (["heart", "attack"], ["I21.9", "billable", "lexicon", "Acute", "myocardial", "infarction,", "unspecified"]),
+    (["CHF"], ["I50.9", "billable", "abbreviation", "Heart", "failure,", "unspecified"]),
+    (["thyromegaly"], ["E01.0", "billable", "index", "Iodine-deficiency", "related", "diffuse", "(endemic)", "goiter"]),
+    (["bedsore"], ["L89.9", "header", "index", "Pressure", "ulcer", "of", "unspecified", "site"]),
+    (["RLQ pain"], ["R10.31", "billable", "index", "Right", "lower", "quadrant", "pain"]),
+    (["lazy", "eye"], ["H53.00", "header", "lexicon", "Unspecified", "amblyopia"]),
+    (["m25511"], ["M25.511", "billable", "code", "Pain", "in", "right", "shoulder"]),
+])
+def test_lookup_finds_the_extractors_terms(capsys, query, first_line):
+    code, out, _ = run(["lookup", "--limit", "5", *query], capsys)
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split() == first_line
+    assert 1 <= len(lines) <= 5 and len({line.split()[0] for line in lines}) == len(lines)
+
+
 def test_version(capsys):
     import chartaudit
     from chartaudit.cli import main
@@ -93,7 +111,7 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"chartaudit {chartaudit.__version__}"
 
 
-@pytest.mark.parametrize("arguments", [["--help"], ["lookup", "shoulder pain"], ["--version"]])
+@pytest.mark.parametrize("arguments", [["--help"], ["lookup", "shoulder pain"], ["lookup", "afib"], ["--version"]])
 def test_commands_without_a_pipeline_import_no_heavy_package(arguments):
     import subprocess
     import sys

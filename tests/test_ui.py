@@ -281,3 +281,21 @@ def test_lookup_page_shows_a_codes_rules():
     assert any("E08" in element.value for element in app.markdown)  # an inherited Excludes1 note
     app.text_input(key="lookup_query").input("qqzzxq").run()
     assert not app.exception and any("No ICD-10-CM code matches" in element.value for element in app.warning)
+
+
+def test_lookup_page_says_which_term_found_a_code():
+    app = _app("from chartaudit.ui.pages.lookup import render\nrender()")
+    app.text_input(key="lookup_query").input("afib").run()
+    assert not app.exception
+    frame = app.dataframe[0].value
+    assert list(frame.iloc[0][["code", "found by", "matched"]]) == ["I48.91", "abbreviation", "afib = atrial fibrillation"]
+    assert app.selectbox(key="lookup_code").value == "I48.91"
+    app.text_input(key="lookup_query").input("bedsore").run()
+    assert app.dataframe[0].value.iloc[0]["found by"] == "Alphabetic Index"
+
+
+def test_code_search_finds_abbreviations_and_lay_terms():
+    app = _app()
+    app.text_input(key="dx_search").input("heart attack").run()
+    assert not app.exception
+    assert app.multiselect(key="dx_matches").options[0].startswith("I21.9")

@@ -253,13 +253,14 @@ def command_build_model(args: argparse.Namespace) -> int:
 
 
 def command_lookup(args: argparse.Namespace) -> int:
-    from chartaudit.knowledge import Icd10cm
+    """One line per code: code, billable or header, where it was found, description."""
+    from chartaudit.extract.lookup import TermLookup
 
-    knowledge = Icd10cm.load()
-    query = " ".join(args.query)
-    for code, description in knowledge.search(query, limit=args.limit):
-        billable = "billable" if knowledge.is_billable(code) else "header"
-        sys.stdout.write(f"{code:<9} {billable:<9} {description}\n")
+    lookup = TermLookup.load()
+    knowledge = lookup.knowledge
+    for hit in lookup.search(" ".join(args.query), limit=args.limit):
+        billable = "billable" if knowledge.is_billable(hit.code) else "header"
+        sys.stdout.write(f"{hit.code:<9} {billable:<9} {hit.source:<13} {hit.description}\n")
     return EXIT_OK
 
 
@@ -329,7 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("output", help="artifact file to write (such as tuned.chartaudit), or a directory")
     build.set_defaults(handler=command_build_model)
 
-    lookup = commands.add_parser("lookup", help="search ICD-10-CM by code or words")
+    lookup = commands.add_parser(
+        "lookup", help="search ICD-10-CM by code or words (abbreviations, lexicon, Alphabetic Index and titles)")
     lookup.add_argument("query", nargs="+")
     lookup.add_argument("--limit", type=int, default=15)
     lookup.set_defaults(handler=command_lookup)

@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from chartaudit.extract.lexicon import Abbreviations, Lexicon
 from chartaudit.knowledge.codes import normalize_code
 from chartaudit.resources.words import WordRules
 
@@ -370,3 +371,33 @@ def make_entry(
     codes = tuple(normalize_code(part) or part.strip().upper() for part in (code or "").split("|") if part.strip())
     sides = families.get(codes[0]) if len(codes) == 1 else None
     return TermEntry(concept=concept, codes=codes, source=source, sides=sides)
+
+
+def curated_terms(
+    model_dir: Path, phrase_words: Callable[[str], tuple[str, ...]], families: Mapping[str, Mapping[str, str]]
+) -> tuple[dict[tuple[str, ...], TermEntry], dict[str, AbbreviationRule]]:
+    """The lexicon's terms and the abbreviations of a model, as the target matcher and the lookup read them.
+
+    model_dir (Path): The model directory (``lexicon.csv``, ``abbreviations.json``).
+    phrase_words (Callable[[str], tuple[str, ...]]): A phrase's word lemmas, tokenised as notes are.
+    families (Mapping): Laterality families of the tabular terms, to attach a side table.
+    RETURNS (tuple): Phrase words -> entry (source "lexicon"; a phrase given twice keeps its
+        last row), and short form -> rule. An abbreviation whose long form is not a lexicon
+        phrase is skipped (with a warning); the plural of an all-capitals short form names the
+        same condition ("h/o recurrent UTIs") unless it is a short form of its own.
+    """
+    lexicon: dict[tuple[str, ...], TermEntry] = {}
+    for phrase, code, concept in Lexicon.from_dir(model_dir).rows:
+        lexicon[phrase_words(phrase)] = make_entry(concept, code, "lexicon", families)
+    rules: dict[str, AbbreviationRule] = {}
+    for short_form, (long_form, not_followed_by) in Abbreviations.from_dir(model_dir).abbreviations.items():
+        long_words = phrase_words(long_form)
+        entry = lexicon.get(long_words)
+        if entry is None:
+            logger.warning("Abbreviation %r: long form %r is not a lexicon phrase, skipped", short_form, long_form)
+            continue
+        rules[short_form] = AbbreviationRule(short_form, entry, frozenset(not_followed_by), long_words)
+    for rule in list(rules.values()):
+        if rule.short_form.isalpha() and rule.short_form.isupper() and len(rule.short_form) > 1:
+            rules.setdefault(rule.short_form + "s", rule)
+    return lexicon, rules

@@ -928,12 +928,14 @@ class Icd10cm:
         """
         if not isinstance(query, str) or not query.strip() or limit <= 0:
             return []
-        found = self._search_prefix(query)
+        found = self.codes_with_prefix(query)
         if not found:
             found = self._search_words(query, limit)
         return [(code, self.description(code)) for code in found[:limit]]
 
-    def _search_prefix(self, query: str) -> list[str]:
+    def codes_with_prefix(self, query: str) -> list[str]:
+        """The codes a code query names ("M25.5", "m255", "S93.401A"): the code itself, then the
+        billable codes under it, then the rest; [] when the query is not a code or a code's start."""
         letters = re.sub(r"[\s.]+", "", query.strip().upper()).rstrip("-*")
         if not re.fullmatch(r"[A-Z](?:[0-9][0-9A-Z]{0,5}|[A-Z][0-9][0-9A-Z]{0,4})", letters):
             return []

@@ -17,6 +17,7 @@ import streamlit as st
 
 if TYPE_CHECKING:
     from chartaudit.checker import Checker
+    from chartaudit.extract.lookup import TermLookup
     from chartaudit.knowledge import Icd10cm, PolicySet
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,14 @@ def get_knowledge() -> "Icd10cm":
     from chartaudit.knowledge import Icd10cm
 
     return Icd10cm.load()
+
+
+@st.cache_resource(show_spinner="Loading the code lookup…")
+def get_term_lookup() -> "TermLookup":
+    """The code lookup by the extractor's terms (built once per process; no pipeline)."""
+    from chartaudit.extract.lookup import TermLookup
+
+    return TermLookup.load()
 
 
 class PolicyUploadError(ValueError):

@@ -64,7 +64,6 @@ from chartaudit.extract._lists import positions_of
 from chartaudit.extract.config import ModelConfig
 from chartaudit.extract.fuzzy import FuzzyConfig, FuzzyIndex, FuzzyLinker
 from chartaudit.extract.laterality.rules import LateralityRules
-from chartaudit.extract.lexicon import Abbreviations, Lexicon
 from chartaudit.extract.sentences.component import sentence_token_starts
 from chartaudit.extract.targets.index_terms import add_index_terms
 from chartaudit.extract.targets.normalize import WordForms
@@ -79,6 +78,7 @@ from chartaudit.extract.terms import (
     TargetHit,
     TermEntry,
     TermTrie,
+    curated_terms,
     descriptions_of,
     icd_trie,
     load_icd_terms,
@@ -133,24 +133,11 @@ class TargetMatcher:
         self._index_data = add_index_terms(self.trie, config, {" ".join(words) for words in stop_phrases},
                                            self.families)  # Alphabetic Index: what the tables lack
         icd_count = len(self.trie)
-        lexicon: dict[tuple[str, ...], TermEntry] = {}
-        for phrase, code, concept in Lexicon.from_dir(model_dir).rows:
-            words = self.phrase_words(phrase)
-            lexicon[words] = make_entry(concept, code, "lexicon", self.families)
-            self.trie.insert(words, lexicon[words])
-        self.abbreviations: dict[int, AbbreviationRule] = {}
-        for short_form, (long_form, not_followed_by) in Abbreviations.from_dir(model_dir).abbreviations.items():
-            entry = lexicon.get(self.phrase_words(long_form))
-            if entry is None:
-                logger.warning("Abbreviation %r: long form %r is not a lexicon phrase, skipped", short_form, long_form)
-                continue
-            key = self.vocab.strings.add(short_form)
-            self.abbreviations[key] = AbbreviationRule(short_form, entry, frozenset(not_followed_by),
-                                                       self.phrase_words(long_form))
-        for rule in list(self.abbreviations.values()):
-            # The plural of an all-capitals short form names the same condition ("h/o recurrent UTIs").
-            if rule.short_form.isalpha() and rule.short_form.isupper() and len(rule.short_form) > 1:
-                self.abbreviations.setdefault(self.vocab.strings.add(rule.short_form + "s"), rule)
+        lexicon, rules = curated_terms(model_dir, self.phrase_words, self.families)
+        for words, entry in lexicon.items():
+            self.trie.insert(words, entry)
+        self.abbreviations: dict[int, AbbreviationRule] = {
+            self.vocab.strings.add(form): rule for form, rule in rules.items()}
         self._norm_cache: dict[int, str] = {}
         self.word_forms = WordForms.from_config(config.get("word_forms", {}), lemma)
         coordination = config.get("coordination", {})

@@ -19,7 +19,15 @@ from chartaudit.knowledge.codes import split_codes
 from chartaudit.report import html
 from chartaudit.types import SETTINGS
 from chartaudit.ui.samples import SAMPLE_DX, SAMPLE_LABEL, SAMPLE_NOTE, SAMPLE_PX, SAMPLE_SETTING
-from chartaudit.ui.state import PolicyUploadError, get_checker, get_knowledge, keep_values, policy_file, save_values
+from chartaudit.ui.state import (
+    PolicyUploadError,
+    get_checker,
+    get_knowledge,
+    get_term_lookup,
+    keep_values,
+    policy_file,
+    save_values,
+)
 from chartaudit.ui.widgets import show_result
 
 if TYPE_CHECKING:
@@ -72,13 +80,14 @@ def _check_clicked() -> None:
 # ---------------------------------------------------------------------- inputs
 
 def _code_search() -> None:
-    """Search ICD-10-CM by code or words; chosen matches are added to the diagnosis codes."""
+    """Search ICD-10-CM by code, words or abbreviation (the extractor's terms); chosen matches
+    are added to the diagnosis codes."""
     query = st.text_input("Find a diagnosis code", key="dx_search",
-                          placeholder="code or words: shoulder pain, M25.5, type 2 diabetes")
+                          placeholder="code, words or abbreviation: shoulder pain, M25.5, afib")
     matches: list[tuple[str, str]] = []
     if query.strip():
         try:
-            matches = get_knowledge().search(query, SEARCH_LIMIT)
+            matches = [(hit.code, hit.description) for hit in get_term_lookup().search(query, SEARCH_LIMIT)]
         except Exception as error:  # a search problem must not break the page
             logger.error("code search failed (%s)", type(error).__name__)
             st.error("The code search failed; type the codes in the box above instead.")

@@ -1,5 +1,8 @@
 """The "Code lookup" page: search ICD-10-CM and read one code's rules.
 
+The search is the extractor's (:class:`chartaudit.extract.lookup.TermLookup`): an
+abbreviation, a lexicon, tabular or Alphabetic Index phrase equal to the query's
+words first, then the title word search; each hit says which source found it.
 For a code: its description, whether it is billable (and what is missing if not),
 its ancestors, the more specific codes below it, the codes that differ from it only
 by side, its Excludes1 notes (its own and those it inherits) and inclusion terms.
@@ -14,7 +17,7 @@ import streamlit as st
 
 from chartaudit.knowledge.codes import split_codes
 from chartaudit.report.html import escape_markdown
-from chartaudit.ui.state import get_knowledge
+from chartaudit.ui.state import get_knowledge, get_term_lookup
 
 logger = logging.getLogger(__name__)
 
@@ -106,28 +109,32 @@ def _show_code(code: str) -> None:
 def render() -> None:
     """Draw the page."""
     st.title("ICD-10-CM code lookup")
-    query = st.text_input("Search by code or words", key="lookup_query",
-                          placeholder="shoulder pain, M25.51, type 2 diabetes with neuropathy")
+    query = st.text_input("Search by code, words or abbreviation", key="lookup_query",
+                          placeholder="shoulder pain, M25.51, afib, heart attack, type 2 diabetes with neuropathy")
     if not query.strip():
-        st.caption("Type a code (M25.511, m25511, M25.5) or words (right shoulder pain).")
+        st.caption("Type a code (M25.511, m25511, M25.5), words (right shoulder pain, heart attack) "
+                   "or an abbreviation (afib, CHF).")
         return
     knowledge = get_knowledge()
     try:
-        matches = knowledge.search(query, SEARCH_LIMIT)
+        hits = get_term_lookup().search(query, SEARCH_LIMIT)
     except Exception as error:  # a search problem must not break the page
         logger.error("code search failed (%s)", type(error).__name__)
         st.error("The search failed for that text; try a code or fewer words.")
         return
+    rows = [(hit.code, hit.description, knowledge.is_billable(hit.code), hit.source_label, hit.term) for hit in hits]
     exact = knowledge.normalize(query.strip())
-    if exact and knowledge.is_valid(exact) and exact not in dict(matches):
-        matches.insert(0, (exact, knowledge.description(exact)))
-    if not matches:
+    if exact and knowledge.is_valid(exact) and exact not in {row[0] for row in rows}:
+        rows.insert(0, (exact, knowledge.description(exact), knowledge.is_billable(exact), "code", query.strip()))
+    if not rows:
         st.warning(f"No ICD-10-CM code matches “{escape_markdown(query)}”. Try fewer or other words.")
         return
-    st.dataframe(pd.DataFrame([(code, text, knowledge.is_billable(code)) for code, text in matches],
-                              columns=["code", "description", "billable"]),
-                 hide_index=True, width="stretch", height=min(38 + 35 * len(matches), 320))
-    labels = dict(matches)
+    st.dataframe(pd.DataFrame(rows, columns=["code", "description", "billable", "found by", "matched"]),
+                 hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 320))
+    st.caption("Found by: an abbreviation, a lexicon phrase, a phrase of the tabular list or of the "
+               "Alphabetic Index equal to your words (the terms the note check reads), the words of the "
+               "titles, or the family of a phrase hit.")
+    labels = {row[0]: row[1] for row in rows}
     code = st.selectbox("Show the rules of", list(labels), key="lookup_code",
                         format_func=lambda item: f"{item} — {labels.get(item, '')}")
     if code:
