@@ -14,11 +14,11 @@ from chartaudit.extract.targets.index_build import (
     IndexSettings,
     build_index_terms,
     essential_term,
-    parse_rows,
     split_term,
 )
 from chartaudit.extract.targets.index_terms import PackedGroups, combination_pairs
 from chartaudit.extract.terms import TermEntry, TermTrie
+from chartaudit.knowledge.alphabetic_index import parse_rows
 from chartaudit.resources import default_model_dir
 from chartaudit.resources.words import WordRules
 

@@ -9,14 +9,9 @@ from pathlib import Path
 import pytest
 
 from chartaudit.knowledge import Icd10cm
+from chartaudit.knowledge.alphabetic_index import read_index
 from chartaudit.knowledge.combinations import CombinationTable
-from chartaudit.knowledge.combinations_build import (
-    CombinationBuilder,
-    IndexCodes,
-    main,
-    read_index,
-    write_combinations,
-)
+from chartaudit.knowledge.combinations_build import CombinationBuilder, IndexCodes, main, write_combinations
 
 #: A few rows of the flattened Index, as ../shared/data/icd10cm_index_2025/index.csv holds them.
 INDEX = """RowID,Letter,Level,Term,See,SeeAlso,NonEssModif,Code

@@ -36,18 +36,18 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import csv
 import logging
 import re
 import sys
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chartaudit.knowledge.build import write_tables
+from chartaudit.knowledge.alphabetic_index import IndexNode, read_index
 from chartaudit.knowledge.codes import matches_pattern, normalize_code
 from chartaudit.knowledge.combinations import DEFAULT_FILE_NAME, FORMAT_VERSION
 from chartaudit.resources import icd10cm_dir, shared_data_dir
@@ -93,56 +93,6 @@ def title_words(text: str, ignore: Iterable[str] = ()) -> frozenset[str]:
     skip = {word[:_STEM] for word in ignore}
     return frozenset(_SAME_WORDS.get(word, word)[:_STEM] for word in _WORD.findall(text)
                      if word not in _TITLE_STOPWORDS and word[:_STEM] not in skip)
-
-
-@dataclass
-class IndexNode:
-    """One row of the flattened Index: its term, cross-reference, modifiers, code and subterms."""
-
-    level: int
-    term: str
-    see: str
-    modifiers: str
-    code: str
-    parent: "IndexNode | None" = None
-    children: list["IndexNode"] = field(default_factory=list)
-
-    def path(self) -> list["IndexNode"]:
-        """The node and its ancestors, main term first."""
-        nodes: list[IndexNode] = []
-        node: IndexNode | None = self
-        while node is not None:
-            nodes.append(node)
-            node = node.parent
-        return nodes[::-1]
-
-    def walk(self) -> Iterator["IndexNode"]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-
-def read_index(path: Path | str) -> list[IndexNode]:
-    """The Index's main terms, each with its subterms (``Level`` gives the depth; rows are depth-first)."""
-    mains: list[IndexNode] = []
-    stack: list[IndexNode] = []
-    with Path(path).open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            try:
-                level = int(row.get("Level") or 0)
-            except ValueError:
-                continue
-            node = IndexNode(level, " ".join((row.get("Term") or "").split()), (row.get("See") or "").strip(),
-                             row.get("NonEssModif") or "", (row.get("Code") or "").strip().upper())
-            while stack and stack[-1].level >= level:
-                stack.pop()
-            if stack and level > 0:
-                node.parent = stack[-1]
-                stack[-1].children.append(node)
-            else:
-                mains.append(node)
-            stack.append(node)
-    return mains
 
 
 def clean_term(term: str) -> str:

@@ -78,7 +78,8 @@ from typing import TYPE_CHECKING, Any
 from chartaudit.extract.config import ModelConfig
 from chartaudit.extract.targets.build import write_terms
 from chartaudit.extract.targets.index_terms import GROUP_SEPARATOR, UNIT_SEPARATOR, unpack_block  # noqa: F401
-from chartaudit.extract.targets.normalize import PhraseVariants, clean_spaces, without_possessive
+from chartaudit.extract.targets.normalize import PhraseVariants, without_possessive
+from chartaudit.knowledge.alphabetic_index import IndexNode, clean_spaces, read_index
 from chartaudit.resources import default_model_dir, icd10cm_dir, shared_data_dir
 from chartaudit.resources.words import WordRules
 
@@ -123,35 +124,6 @@ _ACRONYM = re.compile(r"^[A-Z0-9-]{2,8}$")
 #: Endings of adjectives ("abdominal", "myocardial", "cystic"): such a word never ends a
 #: phrase as the head, and a modifier so ending gets no "<head> of <modifier>" form.
 _ADJECTIVE_ENDINGS = ("al", "ic", "ar", "ous", "ary", "ive", "oid", "ed", "ile", "ing", "ory", "ian", "tic")
-
-
-@dataclass
-class IndexNode:
-    """One row of the Index."""
-
-    row: int
-    level: int
-    term: str
-    see: str
-    see_also: str
-    modifiers: str
-    code: str
-    parent: "IndexNode | None" = None
-    children: list["IndexNode"] = field(default_factory=list)
-
-    def path(self) -> list["IndexNode"]:
-        """The node and its ancestors, main term first."""
-        nodes: list[IndexNode] = []
-        node: IndexNode | None = self
-        while node is not None:
-            nodes.append(node)
-            node = node.parent
-        return nodes[::-1]
-
-    def descendants(self) -> Iterator["IndexNode"]:
-        for child in self.children:
-            yield child
-            yield from child.descendants()
 
 
 @dataclass
@@ -213,49 +185,6 @@ class IndexSettings:
 
 
 # ------------------------------------------------------------------ reading
-
-
-def read_index(path: Path | str) -> list[IndexNode]:
-    """Read the flattened Index CSV into a forest; returns the main terms.
-
-    path (Path | str): ``index.csv`` (``RowID, Letter, Level, Term, See, SeeAlso, NonEssModif, Code``).
-    RETURNS (list[IndexNode]): The main terms (level 0), each with its subterms.
-
-    Usage::
-
-        mains = read_index("../shared/data/icd10cm_index_2025/index.csv")
-    """
-    with Path(path).open(encoding="utf-8", newline="") as handle:
-        return parse_rows(csv.DictReader(handle))
-
-
-def parse_rows(rows: Iterable[dict[str, str]]) -> list[IndexNode]:
-    """Build the forest from Index rows in depth-first order (see :func:`read_index`)."""
-    mains: list[IndexNode] = []
-    stack: list[IndexNode] = []
-    for number, row in enumerate(rows):
-        try:
-            level = int(row.get("Level") or 0)
-        except ValueError:
-            continue
-        node = IndexNode(
-            row=int(row.get("RowID") or number),
-            level=level,
-            term=clean_spaces(row.get("Term") or ""),
-            see=clean_spaces(row.get("See") or ""),
-            see_also=clean_spaces(row.get("SeeAlso") or ""),
-            modifiers=(row.get("NonEssModif") or "").strip(),
-            code=(row.get("Code") or "").strip().upper(),
-        )
-        while stack and stack[-1].level >= level:
-            stack.pop()
-        if level == 0 or not stack:
-            mains.append(node)
-        else:
-            node.parent = stack[-1]
-            stack[-1].children.append(node)
-        stack.append(node)
-    return mains
 
 
 # ------------------------------------------------------------------ terms

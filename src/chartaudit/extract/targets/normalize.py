@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import product
 
+from chartaudit.knowledge.alphabetic_index import clean_spaces
+
 _PARENTHETICAL = re.compile(r"\(([^()]*)\)")
-_SPACES = re.compile(r"\s+")
 
 
 _POSSESSIVE = re.compile(r"(?<=[a-z])'s\b", re.IGNORECASE)
@@ -27,14 +28,6 @@ def without_possessive(text: str) -> str | None:
     if "'s" not in text.lower():
         return None
     return clean_spaces(_POSSESSIVE.sub("", text))
-
-
-def clean_spaces(text: str) -> str:
-    """Collapse runs of white space and trim stray commas and spaces at the ends."""
-    text = _SPACES.sub(" ", text)
-    text = re.sub(r"\s+,", ",", text)
-    text = re.sub(r",\s*,", ",", text)
-    return text.strip(" ,;")
 
 
 @dataclass
