@@ -200,8 +200,8 @@ class Extractor:
             raise TypeError(f"extract() needs a str, not {type(text).__name__}")
         if not text.strip():
             return []
-        key = _note_key(text) if self.cache_size else b""
-        if key:
+        key = _note_key(text)
+        if self.cache_size:
             cached = self._remembered(key)
             if cached is not None:
                 return [_copy_mention(mention) for mention in cached.mentions]  # callers may change theirs
@@ -212,14 +212,14 @@ class Extractor:
             logger.error("Extraction failed on a note of %d characters: %s", len(text), type(error).__name__)
             logger.debug("Extraction failure", exc_info=True)
             return []
-        if key:
-            words = doc.user_data.get(WORDS_KEY) or ()
-            with self._cache_lock:
+        with self._cache_lock:
+            if self.cache_size:
+                words = doc.user_data.get(WORDS_KEY) or ()
                 self._cache[key] = _Remembered(tuple(_copy_mention(mention) for mention in mentions),
                                                " ".join(set(words)), {})
                 while len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
-                self._recent = (key, doc)
+            self._recent = (key, doc)
         return mentions
 
     def _remembered(self, key: bytes) -> _Remembered | None:
