@@ -38,13 +38,15 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not browser and not notebook and not dask"
 
 # Regenerate the precomputed ICD-10-CM tables, the combination table and target terms (need simple-icd-10-cm),
-# the Alphabetic Index terms and the fuzzy index (scikit-learn). The combination table and the Index terms read
-# ../shared/data/icd10cm_index_2025 and keep the committed files when it is absent.
+# the Alphabetic Index terms, the word search's code phrases (from the two terms files) and the fuzzy index
+# (scikit-learn). The combination table and the Index terms read ../shared/data/icd10cm_index_2025 and keep
+# the committed files when it is absent.
 models: $(STAMP)
 	$(BIN)/python -m chartaudit.knowledge.build
 	$(BIN)/python -m chartaudit.knowledge.combinations_build
 	$(BIN)/python -m chartaudit.extract.targets.build
 	$(BIN)/python -m chartaudit.extract.targets.index_build
+	$(BIN)/python -m chartaudit.extract.words_build
 	$(BIN)/python -m chartaudit.extract.fuzzy.build
 
 bench: $(STAMP)

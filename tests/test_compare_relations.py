@@ -38,6 +38,14 @@ def test_unspecified_pain_is_not_named_by_another_condition_of_the_site(checker)
     assert not relations.names_unspecified("R10.9", "K46.9", frozenset({"abdominal", "hernia"}))
 
 
+def test_pain_does_not_name_another_symptom_of_the_site(checker) -> None:
+    relations: CodeRelations = checker.relations
+    words = relations.significant_words("abdominal pain")  # "pain" is generic: {"abdominal"}
+    assert not relations.related("R19.00", "R10.9", words)  # an abdominal swelling, mass or lump
+    assert not relations.related("R14.0", "R10.9", words)  # abdominal distension
+    assert relations.related("R10.30", "R10.9", relations.significant_words("lower abdominal pain"))
+
+
 def test_a_residual_other_code_is_not_a_named_sibling(checker) -> None:
     assert not checker.relations.related("F41.8", "F41.1")
 

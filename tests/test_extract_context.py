@@ -298,3 +298,33 @@ def test_history_of_with_a_duration_or_today_is_current(extractor: Extractor, te
 ])
 def test_history_of_without_a_current_duration_stays_history(extractor: Extractor, text: str, phrase: str) -> None:
     assert "historical" in flags_of(extractor, text, phrase)
+
+
+@pytest.mark.parametrize("text, current, past", [
+    # A duration before "history" says how long a current complaint has lasted.
+    ("She was admitted with a 2-month history of dry cough and dyspnea.", ["cough", "dyspnea"], []),
+    ("A woman with a 20-year history of rheumatoid arthritis.", ["rheumatoid arthritis"], []),
+    # Treatment under way makes the condition before it current, not the rest of the list.
+    ("History of hypothyroidism on medical treatment, hernia repaired in 2001 and psoriasis.",
+     ["hypothyroidism"], ["hernia", "psoriasis"]),
+    ("History of epilepsy in treatment.", ["epilepsy"], []),
+    ("History of prostate adenocarcinoma treated with radiotherapy.", [], ["prostate adenocarcinoma"]),
+])
+def test_current_and_past(extractor: Extractor, text: str, current: list[str], past: list[str]) -> None:
+    mentions = extractor.extract(text)
+    historical = [next(m for m in mentions if name in m.text).historical for name in current + past]
+    assert historical == [False] * len(current) + [True] * len(past)
+
+
+@pytest.mark.parametrize("text, affirmed, negated", [
+    ("Splenic peliosis without necrosis, with sinus histiocytosis.",
+     ["histiocytosis"], ["necrosis"]),
+    ("A man with no relevant past history and no known family history of thrombosis presented to the "
+     "emergency department with nausea.", ["nausea"], ["thrombosis"]),
+])
+def test_a_new_statement_ends_the_negation(extractor: Extractor, text: str, affirmed: list[str],
+                                           negated: list[str]) -> None:
+    mentions = extractor.extract(text)
+    found = [next(m for m in mentions if name in m.text) for name in affirmed + negated]
+    assert [m.negated for m in found] == [False] * len(affirmed) + [True] * len(negated)
+    assert not any(m.family or m.historical for m in found[: len(affirmed)])

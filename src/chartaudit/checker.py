@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from chartaudit.compare import CodeRelations, SpecificityCheck, SpecificityRules, assess_codes
+from chartaudit.compare import CodeAssessment, CodeRelations, SpecificityCheck, SpecificityRules, assess_code, assess_codes
 from chartaudit.extract import Extractor
 from chartaudit.findings import CheckContext, registry
 from chartaudit.knowledge import Icd10cm, PolicySet, load_policies, normalize_code
@@ -139,7 +139,7 @@ class Checker:
         checked = checked_length(text)
         mentions = self.extract(text[:checked]) if text.strip() else []
         assessment_setting = setting_name if setting_name in SETTINGS else "outpatient"
-        assessments = assess_codes(codes, mentions, self.relations, assessment_setting)
+        assessments, word_mentions = self.assess(text[:checked], codes, mentions, assessment_setting)
         if checked < len(text):
             for assessment in assessments:  # evidence after the cut could change any status but "supported"
                 if assessment.valid and assessment.status != "supported":
@@ -170,11 +170,44 @@ class Checker:
         return CheckResult(
             findings=findings,
             codes=[self._code_result(a, context) for a in assessments],
-            mentions=mentions,
+            mentions=sorted([*mentions, *word_mentions], key=lambda m: (m.start, m.end)) if word_mentions else mentions,
             procedures=self._procedure_results(context),
             setting=setting_name,
             encounter_id=encounter_id,
         )
+
+    def assess(
+        self, text: str, codes: list[tuple[str, str | None]], mentions: list[Mention], setting: str,
+    ) -> tuple[list[CodeAssessment], list[Mention]]:
+        """Assess the billed codes against a note's mentions, then look for the words of each condition
+        code that no mention relates to, as a coder verifying it would (:meth:`Extractor.find_words`:
+        "lithiasis in the lower pole of the left kidney" for N20.0), and assess those codes again.
+
+        text (str): The note the mentions come from.
+        codes (list[tuple[str, str | None]]): (as entered, normalised) pairs.
+        mentions (list[Mention]): The note's mentions (:meth:`extract`).
+        setting (str): "outpatient" or "inpatient".
+        RETURNS (tuple[list[CodeAssessment], list[Mention]]): The assessments and the mentions found
+            by their words (source "words"). Each documents only the code it was looked for; they are
+            not mentions of the note for the other findings (``unbilled_condition`` never sees them).
+        """
+        assessments = assess_codes(codes, mentions, self.relations, setting)
+        wanted = [assessment.code for assessment in assessments if self._needs_words(assessment)]
+        if not wanted or not text.strip():
+            return assessments, []
+        found = self.extractor.find_words(text, wanted)
+        if not found:
+            return assessments, []
+        # A mention found by a code's words documents that code only: its phrase was chosen for it.
+        assessments = [assess_code(a.input, a.code, sorted([*mentions, *found[a.code]], key=lambda m: (m.start, m.end)),
+                                   self.relations, setting) if a.code in found else a for a in assessments]
+        unique = {(m.start, m.end, tuple(m.codes)): m for group in found.values() for m in group}
+        return assessments, sorted(unique.values(), key=lambda m: (m.start, m.end))
+
+    def _needs_words(self, assessment: CodeAssessment) -> bool:
+        """True for a valid condition code that no mention relates to (whatever its assertion or side)."""
+        return (assessment.valid and assessment.status == "unsupported" and not assessment.by_assertion
+                and not assessment.other_side and self.relations.evidence_kind(assessment.code) == "condition")
 
     # -- helpers -------------------------------------------------------------------
 

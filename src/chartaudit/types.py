@@ -52,6 +52,11 @@ ASSERTIONS: tuple[str, ...] = (
 #: ``bmi`` (a stated body mass index, ``bmi_codes.json``: Z68.35 "BMI 35.2").
 MENTION_KINDS: tuple[str, ...] = ("condition", "drug", "status", "encounter", "screening", "external_cause", "bmi")
 
+#: How a mention was found (``Mention.source``), said to a reader when it was not by its term as
+#: written: "fuzzy" (a misspelling or variant) and "words" (the words of a billed code's phrase
+#: apart in one sentence, looked for because no mention named the code).
+SOURCE_LABELS: dict[str, str] = {"fuzzy": "fuzzy match", "words": "its words apart"}
+
 SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
 #: Longest note checked: a longer note is checked up to the last line break (or space)
@@ -95,7 +100,7 @@ class Mention:
     hypothetical: bool = False
     uncertain: bool = False
     screening: bool = False
-    source: str = "lexicon"  # "lexicon" | "icd" | "index" | "abbreviation" | "fuzzy" | "evidence"
+    source: str = "lexicon"  # "lexicon" | "icd" | "index" | "abbreviation" | "fuzzy" | "evidence" | "words"
     sentence_start: int = 0
     sentence_end: int = 0
     temporality: str = "recent"  # "recent" | "historical" | "hypothetical" (NegEx: onset over 2 weeks ago)

@@ -213,6 +213,8 @@ class CodeRelations:
         if not self.same_block(billed, candidate):
             return False
         billed_words = self._naming_words(billed)
+        if "pain" in self._naming_words(candidate) and "pain" not in billed_words:
+            return False  # "abdominal pain" (R10.9) does not name an abdominal swelling (R19.00)
         if _shared_count(mention_words, billed_words) == len(mention_words):
             return True
         # An abbreviation ("MDD" -> F32.9) names the condition by its code's title: its head,

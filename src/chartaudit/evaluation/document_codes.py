@@ -20,8 +20,9 @@ its code (Guideline II.H).
   share of them whose status is not ``supported`` is swap detection.
 
 One extraction per document serves both measures: the mentions are compared
-with the gold and swapped codes by the compare stage (``assess_codes``), exactly
-as :meth:`chartaudit.checker.Checker.check` does.
+with the gold and swapped codes by :meth:`chartaudit.checker.Checker.assess`
+(the compare stage, then the word search for codes no mention relates to),
+exactly as :meth:`chartaudit.checker.Checker.check` does.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chartaudit.compare import assess_codes
 from chartaudit.evaluation.metrics import format_table
 from chartaudit.knowledge import normalize_code
 
@@ -394,7 +394,7 @@ def evaluate_document_codes(
         rng = random.Random(f"{seed}:{record['doc_id']}")
         swapped = draw_swaps(knowledge, valid, pool, rng, swaps)  # other categories: other documents' codes
         billed = [(code, code) for code in valid + swapped]
-        assessments = assess_codes(billed, mentions, checker.relations, SETTING)
+        assessments, _ = checker.assess(texts[index], billed, mentions, SETTING)
         outcomes = []
         for assessment in assessments:
             deciding = assessment.supporting if assessment.status == "supported" else assessment.related

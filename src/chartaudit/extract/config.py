@@ -2,7 +2,7 @@
 
 ``meta.json`` names the model and its version and, like spaCy's ``config.cfg``,
 carries each pipeline component's tunable configuration under ``components``
-(``targets``, ``context``, ``fuzzy``). :class:`ModelConfig` owns the file: it
+(``targets``, ``context``, ``fuzzy``, ``words``). :class:`ModelConfig` owns the file: it
 holds the schema (the keys each component may have) and refuses a key it does
 not know, naming the allowed ones.
 """
@@ -36,6 +36,7 @@ COMPONENT_KEYS: dict[str, tuple[str, ...]] = {
     "targets.organ_findings": ("nouns", "organs"),
     "targets.coordination": ("conjunctions", "max_modifiers"),
     "context": ("section_assertions",),
+    "words": ("enabled", "artifact", "function_words", "weak_words", "cut_words", "min_words", "max_window_words", "max_windows"),
     "fuzzy": (
         "enabled", "artifact", "max_phrase_words", "threshold", "typo_threshold", "min_typo_length",
         "min_single_typo_length", "min_indel_length", "prepositions", "max_tail_words", "max_candidates",
@@ -80,7 +81,7 @@ class ModelConfig(ModelFile):
     def component_config(self, component: str) -> dict[str, Any]:
         """The configuration of one component (an empty dict when the file gives none).
 
-        component (str): "targets", "context" or "fuzzy".
+        component (str): "targets", "context", "fuzzy" or "words".
         RETURNS (dict[str, Any]): A copy of ``components.<component>``.
         """
         return dict(self.data.get("components", {}).get(component, {}))

@@ -15,7 +15,7 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,9 +27,11 @@ from chartaudit.extract.context.rules import ASSERTION_FLAGS, temporality_of
 from chartaudit.extract.pipeline import build_pipeline
 from chartaudit.extract.sections.component import SECTIONS_ATTRIBUTE, section_at
 from chartaudit.extract.sentences.component import sentence_bounds, sentence_token_starts
-from chartaudit.extract.targets.matcher import TargetMatcher
-from chartaudit.extract.terms import EVIDENCE_SPANS, TARGET_ATTRIBUTE, TermTrie
+from chartaudit.extract.laterality.component import combine_sides
+from chartaudit.extract.targets.matcher import WORDS_KEY, TargetMatcher
+from chartaudit.extract.terms import EVIDENCE_SPANS, TARGET_ATTRIBUTE, TermEntry, TermTrie
 from chartaudit.extract.tokenizer import doc_text
+from chartaudit.extract.words import SOURCE, CodePhrase
 from chartaudit.resources import default_model_dir
 from chartaudit.resources.artifact import model_directory
 from chartaudit.resources.words import WordRules
@@ -45,6 +47,8 @@ EVIDENCE_PIPE = "chartaudit_evidence"
 _NOT_FOR_ASSESS = ("chartaudit_definitions", TARGETS_PIPE, EVIDENCE_PIPE, CONTEXT_PIPE, "chartaudit_laterality")
 #: Notes whose mentions an extractor remembers (a few KB each), most recently used kept.
 DEFAULT_CACHE_SIZE = 4096
+#: The assertions of a window the word search prefers (those that may support a billed code).
+_WORD_SUPPORT = frozenset({"affirmed", "uncertain"})
 
 
 def _note_key(text: str) -> bytes:
@@ -56,6 +60,17 @@ def _copy_mention(mention: Mention) -> Mention:
     duplicate = copy.copy(mention)
     duplicate.codes = list(mention.codes)
     return duplicate
+
+
+@dataclass
+class _Remembered:
+    """What the extractor keeps of one note (no note text): its mentions, its distinct word lemmas
+    (space-joined: a few KB, where a set would take several times more) and, per billed code
+    looked for, the mentions the word search found."""
+
+    mentions: tuple[Mention, ...]
+    words: str
+    found: dict[str, tuple[Mention, ...]]
 
 
 @dataclass(frozen=True)
@@ -114,13 +129,16 @@ class Extractor:
         self._added_terms: dict[str, str | None] = {}
         self._extra_trie: TermTrie | None = None
         self.cache_size = max(0, int(cache_size))
-        self._cache: OrderedDict[bytes, tuple[Mention, ...]] = OrderedDict()
+        self._cache: OrderedDict[bytes, _Remembered] = OrderedDict()
         self._cache_lock = threading.Lock()  # the viewer shares one extractor between sessions
+        #: The doc of the note read last (digest, doc): a check looks for its codes' words right after.
+        self._recent: tuple[bytes, Doc] | None = None
 
     def clear_cache(self) -> None:
         """Forget the remembered mentions (see ``cache_size``)."""
         with self._cache_lock:
             self._cache.clear()
+            self._recent = None
 
     @property
     def matcher(self) -> TargetMatcher:
@@ -182,14 +200,11 @@ class Extractor:
             raise TypeError(f"extract() needs a str, not {type(text).__name__}")
         if not text.strip():
             return []
-        key = _note_key(text) if self.cache_size else b""
-        if key:
-            with self._cache_lock:
-                cached = self._cache.get(key)
-                if cached is not None:
-                    self._cache.move_to_end(key)
+        key = _note_key(text)
+        if self.cache_size:
+            cached = self._remembered(key)
             if cached is not None:
-                return [_copy_mention(mention) for mention in cached]  # callers may change theirs
+                return [_copy_mention(mention) for mention in cached.mentions]  # callers may change theirs
         try:
             doc = self.nlp(text, component_cfg=self._component_config())
             mentions = self.mentions(doc)
@@ -197,12 +212,135 @@ class Extractor:
             logger.error("Extraction failed on a note of %d characters: %s", len(text), type(error).__name__)
             logger.debug("Extraction failure", exc_info=True)
             return []
-        if key:
-            with self._cache_lock:
-                self._cache[key] = tuple(_copy_mention(mention) for mention in mentions)
+        with self._cache_lock:
+            if self.cache_size:
+                words = doc.user_data.get(WORDS_KEY) or ()
+                self._cache[key] = _Remembered(tuple(_copy_mention(mention) for mention in mentions),
+                                               " ".join(set(words)), {})
                 while len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
+            self._recent = (key, doc)
         return mentions
+
+    def _remembered(self, key: bytes) -> _Remembered | None:
+        with self._cache_lock:
+            remembered = self._cache.get(key)
+            if remembered is not None:
+                self._cache.move_to_end(key)
+        return remembered
+
+    def find_words(self, text: str, codes: Sequence[str]) -> dict[str, list[Mention]]:
+        """Mentions of billed codes found by their words written apart in one sentence (source "words").
+
+        What a coder does to verify a code no mention names: look for a sentence holding every
+        word of one of the code's phrases, in any order ("lithiasis in the lower pole of the left
+        kidney" for N20.0); :mod:`chartaudit.extract.words` says which phrases and words count.
+        Each window is assessed like a target: its flags are those ConText and the sections give
+        any of its words ("no evidence of lithiasis in the left kidney" is negated). At most one
+        mention per code: the narrowest window that is neither negated, past, a relative's nor
+        hypothetical, else the narrowest. The results are remembered with the note's mentions.
+        Never raises on a ``str``: on an internal error it logs the error type and returns {}.
+
+        text (str): The note (as given to :meth:`extract`).
+        codes (Sequence[str]): The billed codes to look for (condition codes without a related mention).
+        RETURNS (dict[str, list[Mention]]): For each code with a window, its mention.
+
+        Usage::
+
+            extractor.find_words("Lithiasis in the lower pole of the left kidney.", ["N20.0"])["N20.0"][0].source  # 'words'
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"find_words() needs a str, not {type(text).__name__}")
+        codes = list(dict.fromkeys(code for code in codes if code))
+        if not codes or not text.strip() or not self.matcher.words_config.enabled:
+            return {}
+        try:
+            found = self._find_words(text, codes)
+        except Exception as error:  # noqa: BLE001 - the contract: never raise on a str
+            logger.error("Word search failed on a note of %d characters: %s", len(text), type(error).__name__)
+            logger.debug("Word search failure", exc_info=True)
+            return {}
+        return {code: [_copy_mention(mention) for mention in mentions] for code, mentions in found.items() if mentions}
+
+    def _find_words(self, text: str, codes: list[str]) -> dict[str, tuple[Mention, ...]]:
+        key = _note_key(text)
+        remembered = self._remembered(key) if self.cache_size else None
+        if remembered is None and self.cache_size:
+            self.extract(text)
+            remembered = self._remembered(key)
+        known = remembered.found if remembered is not None else {}
+        pending = [code for code in codes if code not in known]
+        results: dict[str, tuple[Mention, ...]] = {}
+        if pending:
+            doc = None
+            if remembered is not None:
+                note_words: Collection[str] = set(remembered.words.split(" "))
+            else:
+                doc = self._doc_with_words(key, text)
+                note_words = set(doc.user_data[WORDS_KEY])
+            search = self.matcher.word_search
+            candidates = {code: search.candidates(code, note_words) for code in pending}
+            results = {code: () for code in pending}
+            if any(candidates.values()):
+                results.update(self._word_mentions(doc or self._doc_with_words(key, text), candidates))
+            if remembered is not None:
+                with self._cache_lock:
+                    remembered.found.update(results)
+        return {code: known.get(code, results.get(code, ())) for code in codes}
+
+    def _doc_with_words(self, key: bytes, text: str) -> Doc:
+        """The note's doc with sentences, sections and word lemmas: the one read last when it is this
+        note, else a new one (tokenizer, sections and sentences only)."""
+        with self._cache_lock:
+            recent = self._recent
+        if recent is not None and recent[0] == key and WORDS_KEY in recent[1].user_data:
+            return recent[1]
+        doc = self.nlp(text, disable=[name for name in _NOT_FOR_ASSESS if name in self.nlp.pipe_names])
+        doc.user_data[WORDS_KEY] = self.matcher.normalised_words(doc)
+        return doc
+
+    def _word_mentions(self, doc: Doc, candidates: Mapping[str, list[CodePhrase]]) -> dict[str, tuple[Mention, ...]]:
+        """The best window of each code's phrases (see :meth:`find_words`), assessed and made a mention."""
+        matcher = self.matcher
+        search = matcher.word_search
+        words = doc.user_data[WORDS_KEY]
+        starts = sentence_token_starts(doc)
+        windows = [(code, phrase, tokens) for code, phrases in candidates.items() if phrases
+                   for phrase, tokens in search.windows(words, starts, phrases)]
+        if not windows:
+            return {}
+        spans = [doc[index: index + 1] for _, _, tokens in windows for index in tokens]
+        token_flags = iter(self.nlp.get_pipe(CONTEXT_PIPE).assess(doc, spans))
+        text = doc_text(doc)
+        sections = (doc._.get(SECTIONS_ATTRIBUTE) or []) if Doc.has_extension(SECTIONS_ATTRIBUTE) else []
+        section_starts = [section.start for section in sections]
+        laterality = matcher.laterality
+        best: dict[str, Mention] = {}
+        for code, phrase, tokens in windows:
+            flags: set[str] = set()
+            for _ in tokens:
+                flags |= next(token_flags)
+            low, high = min(tokens), max(tokens) + 1
+            sides = [side for index in range(max(0, low - laterality.max_tokens_before), high)
+                     if (side := laterality.side_of(doc[index].text)) is not None]
+            side = combine_sides(sides)
+            entry = TermEntry(matcher.descriptions.get(phrase.code, " ".join(phrase.words)), (phrase.code,), SOURCE,
+                              sides=matcher.families.get(phrase.code))
+            start_char, end_char = doc[low].idx, doc[high - 1].idx + len(doc[high - 1])
+            first, after = sentence_bounds(starts, len(doc), low, high)
+            sentence_start = doc[first].idx
+            sentence_end = sentence_start + len(text[sentence_start: doc[after - 1].idx + len(doc[after - 1])].rstrip())
+            section = section_at(sections, section_starts, start_char) if sections else None
+            mention = Mention(
+                text=text[start_char:end_char], start=start_char, end=end_char, codes=entry.codes_for_side(side),
+                concept=entry.concept, section=section.category if section else None, laterality=side,
+                source=SOURCE, sentence_start=sentence_start, sentence_end=max(sentence_end, end_char),
+                temporality=temporality_of(flags), **{flag: flag in flags for flag in ASSERTION_FLAGS},
+            )
+            current = best.get(code)
+            if current is None or (current.assertion not in _WORD_SUPPORT and mention.assertion in _WORD_SUPPORT):
+                best[code] = mention
+        return {code: (mention,) for code, mention in best.items()}
 
     def assess(self, text: str, spans: Sequence[tuple[int, int]]) -> list[SpanAssertion]:
         """The assertions of character spans supplied by the caller (not looked up in the lexicon).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chartaudit.types import Mention
+from chartaudit.types import SOURCE_LABELS, Mention
 
 _MAX_SNIPPET = 140
 
@@ -35,8 +35,8 @@ def quote_mentions(note: str, mentions: list[Mention], limit: int = 2) -> str:
             continue
         seen.add(text)
         section = f" ({mention.section.replace('_', ' ')})" if mention.section else ""
-        fuzzy = " [fuzzy match]" if mention.source == "fuzzy" else ""
-        quotes.append(f'"{text}"{fuzzy}{section}')
+        how = SOURCE_LABELS.get(mention.source, "")
+        quotes.append(f'"{text}"{f" [{how}]" if how else ""}{section}')
     shown = "; ".join(quotes[:limit])
     if len(quotes) > limit:
         shown += f"; and {len(quotes) - limit} more"

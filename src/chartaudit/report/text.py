@@ -5,8 +5,16 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from chartaudit.types import SOURCE_LABELS
+
 if TYPE_CHECKING:
     from chartaudit.types import CheckResult
+
+
+def _how_found(source: str) -> str:
+    """", fuzzy match" for a mention not found by its term as written (:data:`SOURCE_LABELS`), else ""."""
+    label = SOURCE_LABELS.get(source)
+    return f", {label}" if label else ""
 
 
 def result_json(result: "CheckResult") -> str:
@@ -27,7 +35,7 @@ def result_text(result: "CheckResult") -> str:
         for evidence in code.evidence[:3]:
             section = f" [{evidence.section.replace('_', ' ')}]" if evidence.section else ""
             lines.append(f"  {'':<{width}}    \"{' '.join(evidence.text.split())}\" "
-                         f"({evidence.assertion}{', fuzzy match' if evidence.source == 'fuzzy' else ''}){section}")
+                         f"({evidence.assertion}{_how_found(evidence.source)}){section}")
     if result.procedures:
         lines.append("")
         lines.append("Procedures")

@@ -78,7 +78,7 @@ logger = logging.getLogger(__name__)
 #: flags, and ``RECENT`` a marker ("history of chest pain for one week" is the current complaint).
 _ASSERTION_FLAGS_BY_CATEGORY: dict[str, tuple[str, ...]] = {
     **{category: (flag,) for category, flag in CATEGORY_FLAGS.items()}, **COMBINED_CATEGORY_FLAGS,
-    "RECENT": (CURRENT_MARKER,)}
+    "RECENT": (CURRENT_MARKER,), "CURRENT": (CURRENT_MARKER,)}
 _TEMPORALITY_FLAGS_BY_CATEGORY: dict[str, tuple[str, ...]] = {
     category: (flag,) for category, flag in TEMPORALITY_CATEGORIES.items()}
 

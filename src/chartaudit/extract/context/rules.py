@@ -5,7 +5,8 @@ licence) with clinical shorthand added (``s/p``, ``w/o``, ``FHx``, ``vs``,
 ``precautions``, terminations such as ``presents with`` / ``c/o``), NegEx
 pseudo-triggers and more temporal cues (see ``models/default/CHANGELOG.md``). Its
 categories map onto the :class:`~chartaudit.types.Mention` flags; the
-scope-only category ``RECENT`` sets none (it ends historical scopes). ``SCREENING``
+scope-only categories set none: ``RECENT`` ends historical scopes, and ``RECENT`` and
+``CURRENT`` make the condition they reach current. ``SCREENING``
 ("screening for", "... screening", "... screen") marks what a screening looks
 for: such a mention never documents the disease, and supports the screening Z code
 instead (``screening_codes.json``).
@@ -58,8 +59,11 @@ COMBINED_CATEGORY_FLAGS: dict[str, tuple[str, ...]] = {
 #: reaches a target (a direction other than ``PSEUDO``: "for one week", "today" right
 #: after the condition) also says that the condition is current: it cancels the
 #: ``historical`` flag that a ConText cue gave it ("history of chest pain for one week"),
-#: not the one a past-history section gives.
-SCOPE_ONLY_CATEGORIES: frozenset[str] = frozenset({"RECENT"})
+#: not the one a past-history section gives. A ``CURRENT`` modifier does the latter only: it says
+#: that the condition it reaches is current ("hypothyroidism on medical treatment") without ending
+#: the scope of a history over the rest of a list ("history of hypertension in treatment, hernia
+#: repaired 20 years before and ...": the hernia stays past).
+SCOPE_ONLY_CATEGORIES: frozenset[str] = frozenset({"RECENT", "CURRENT"})
 #: Internal marker of a target reached by a ``RECENT`` modifier (never a Mention flag).
 CURRENT_MARKER = "current"
 

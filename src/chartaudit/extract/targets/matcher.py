@@ -85,6 +85,7 @@ from chartaudit.extract.terms import (
     make_entry,
     phrase_lemmas,
 )
+from chartaudit.extract.words import WordSearch, WordsConfig, load_code_phrases
 from chartaudit.resources import icd10cm_dir
 from chartaudit.resources.words import WordRules
 
@@ -136,6 +137,7 @@ class TargetMatcher:
         lexicon, rules = curated_terms(model_dir, self.phrase_words, self.families)
         for words, entry in lexicon.items():
             self.trie.insert(words, entry)
+        self._lexicon_terms = lexicon
         self.abbreviations: dict[int, AbbreviationRule] = {
             self.vocab.strings.add(form): rule for form, rule in rules.items()}
         self._norm_cache: dict[int, str] = {}
@@ -146,6 +148,9 @@ class TargetMatcher:
         self._form_cache: dict[str, str | None] = {}
         self._form_checked: set[str] = set()
         self._form_of: dict[str, str] = {}
+        self.words_config = WordsConfig.from_dict(model_config.component_config("words"), lemma,
+                                                  laterality.side_words_lower)
+        self._word_search: WordSearch | None = None
         self.fuzzy_config = FuzzyConfig.from_dict(model_config.component_config("fuzzy"))
         self._fuzzy: FuzzyLinker | None = None
         self._fuzzy_loaded = not self.fuzzy_config.enabled
@@ -170,6 +175,16 @@ class TargetMatcher:
         RETURNS (tuple[str, ...]): ("kidney", "stone").
         """
         return phrase_lemmas(self._tokenizer, self.words, phrase)
+
+    @property
+    def word_search(self) -> WordSearch:
+        """The search of billed codes' words written apart (:mod:`chartaudit.extract.words`), over
+        the code phrases artifact and this matcher's lexicon, read on the first search."""
+        if self._word_search is None:
+            table = load_code_phrases(str(icd10cm_dir() / self.words_config.artifact))
+            lexicon = [(words, entry.codes) for words, entry in self._lexicon_terms.items() if entry.codes]
+            self._word_search = WordSearch(self.words_config, table, lexicon)
+        return self._word_search
 
     def build_trie(self, terms: dict[str, str | None], concepts: dict[str, str] | None = None) -> TermTrie:
         """A trie of run-time terms (``Extractor.add_terms``); codes may be None.
