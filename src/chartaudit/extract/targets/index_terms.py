@@ -31,7 +31,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
-from chartaudit.extract.terms import TermEntry, TermTrie, descriptions_of
+from chartaudit.extract.terms import TermTrie, entry_maker
 from chartaudit.resources import icd10cm_dir
 
 logger = logging.getLogger(__name__)
@@ -128,24 +128,7 @@ def add_index_terms(
     if path is None:
         return {}
     data = load_index_terms(str(path))
-    stop = frozenset(stop_phrases)
-    entries: dict[tuple[str, ...], TermEntry] = {}
-
-    def make_index_entry(key: str, codes: list[str]) -> TermEntry | None:
-        if key in stop or not codes:
-            return None
-        code_tuple = tuple(codes)
-        entry = entries.get(code_tuple)
-        if entry is None:
-            first = code_tuple[0]
-            entry = TermEntry(
-                concept=descriptions_of(data).get(first, key),
-                codes=code_tuple,
-                source=SOURCE,
-                sides=families.get(first) if len(code_tuple) == 1 else None,
-            )
-            entries[code_tuple] = entry
-        return entry
+    make_index_entry = entry_maker(data, families, stop_phrases, SOURCE)
 
     packed = PackedGroups(data.get("words", {}), data.get("blocks", []))
     trie.add_pending(packed.lazy_groups(), make_index_entry)
