@@ -135,12 +135,6 @@ class TermTrie:
     Large term sets can be added *pending*, grouped by first word: a group is
     inserted the first time a note contains its first word, so loading the
     ~50,000 ICD-10-CM phrases costs one JSON parse instead of ~0.5 s of inserts.
-
-    Usage::
-
-        trie = TermTrie()
-        trie.insert(["shoulder", "pain"], entry)
-        end, entry = trie.longest(words, start, skip=frozenset({"the"}))
     """
 
     def __init__(self) -> None:

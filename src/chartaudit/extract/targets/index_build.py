@@ -898,10 +898,6 @@ def build_index_terms(index_path: Path | str, model_dir: Path | None = None,
     known (set[str] | None): Phrase keys left out because another source wins for them
         (default: :func:`known_phrases`, the tabular terms and the lexicon).
     RETURNS (dict[str, Any]): The JSON-ready table.
-
-    Usage::
-
-        table = build_index_terms("../shared/data/icd10cm_index_2025/index.csv")
     """
     import spacy
 

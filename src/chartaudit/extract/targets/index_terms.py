@@ -12,11 +12,6 @@ so loading costs one JSON parse.
 A code the Index gives with a trailing "-" is stored as its category ("M21.4"); when
 the tabular terms know the category's laterality family, the entry carries its side
 table, so "right flat foot" resolves to M21.41.
-
-Usage::
-
-    from chartaudit.extract.targets.index_terms import add_index_terms
-    add_index_terms(trie, settings, stop_phrases, families)
 """
 
 from __future__ import annotations
@@ -44,10 +39,6 @@ UNIT_SEPARATOR, GROUP_SEPARATOR = "\x1f", "\x1d"
 
 def unpack_block(block: str) -> dict[str, str]:
     """The groups of one packed block (first word -> "rest<TAB>codes" lines).
-
-    Usage::
-
-        unpack_block(data["blocks"][data["words"]["pain"]])["pain"]
     """
     text = zlib.decompress(base64.b64decode(block)).decode("utf-8")
     return dict(piece.split(UNIT_SEPARATOR, 1) for piece in text.split(GROUP_SEPARATOR))

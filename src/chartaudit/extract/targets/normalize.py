@@ -299,10 +299,6 @@ class PhraseVariants:
 
         text (str): An ICD-10-CM description or inclusion term.
         RETURNS (list[str]): Distinct variants, lower-cased.
-
-        Usage::
-
-            PhraseVariants().expand("Pain in shoulder")
         """
         stripped = self.strip_qualifiers(text)
         results: list[str] = []
