@@ -47,6 +47,19 @@ def test_lexicon_phrases(extractor: Extractor) -> None:
     ]
 
 
+@pytest.mark.parametrize(("text", "phrase", "code"), [
+    ("Progressive deterioration of renal function.", "deterioration of renal function", "N28.9"),
+    ("Worsening renal function on day 3.", "Worsening renal function", "N28.9"),
+    ("A history of severe enolism.", "enolism", "F10.20"),
+    ("Heavy drinking until 2001.", "Heavy drinking", "F10.10"),
+    ("With slightly elevated bilirubin.", "elevated bilirubin", "E80.7"),
+])
+def test_lexicon_terms_of_case_reports(extractor: Extractor, text: str, phrase: str, code: str) -> None:
+    """Impaired renal function (Index: Impaired, kidney N28.9), alcoholism and alcohol abuse, and
+    hyperbilirubinemia, as case reports write them."""
+    assert [(m.text, m.codes, m.source) for m in extractor.extract(text)] == [(phrase, [code], "lexicon")]
+
+
 def test_icd_generated_terms(extractor: Extractor) -> None:
     mentions = extractor.extract("Findings consistent with spondylolisthesis and hydronephrosis.")
     assert [mention.source for mention in mentions] == ["icd", "icd"]
