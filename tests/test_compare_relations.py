@@ -17,7 +17,25 @@ def test_unspecified_code_named_by_a_more_specific_mention(checker) -> None:
     relations: CodeRelations = checker.relations
     assert relations.names_unspecified("R60.9", "J81.1", frozenset({"pulmonary", "edema"}))
     assert not relations.names_unspecified("R60.0", "J81.1", frozenset({"pulmonary", "edema"}))  # not unspecified
-    assert not relations.names_unspecified("R52", "R07.9", frozenset({"chest"}))  # no naming words
+    # "Pain, unspecified" is named by any pain, never by another condition of a site.
+    assert relations.names_unspecified("R52", "R07.9", frozenset({"chest"}))
+    assert relations.names_unspecified("R52", "M54.50", frozenset({"low", "back"}))
+    assert not relations.names_unspecified("R52", "K46.9", frozenset({"abdominal", "hernia"}))
+    assert not relations.names_unspecified("R69", "R07.9", frozenset({"chest"}))  # not an illness
+
+
+def test_unspecified_pain_billed_with_a_site_pain_documented(checker, outcome) -> None:
+    """R52 is documented, and the site's pain code, unspecified as it is, is the one to bill
+    (R52 Excludes1: localized pain, code to pain by site)."""
+    statuses, findings = outcome("She reported low back pain for a week.", ["R52"], setting="inpatient")
+    assert statuses == {"R52": "supported"}
+    assert findings == {"unspecified_code"}
+    _, findings = outcome("She reported low back pain for a week.", ["R52", "M54.50"], setting="inpatient")
+    assert "unspecified_code" not in findings  # the site's code is billed too
+    relations: CodeRelations = checker.relations
+    assert relations.more_specific("R52", "M54.50")
+    assert not relations.more_specific("R52", "R07.89")  # a residual "other" code
+    assert not relations.more_specific("R52", "R52")
 
 
 def test_a_without_clause_does_not_name_its_condition(checker) -> None:

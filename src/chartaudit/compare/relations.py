@@ -180,7 +180,10 @@ class CodeRelations:
 
         "Edema, unspecified" (R60.9) is documented by "pulmonary edema" (J81.1) although
         the classification puts them in different chapters: every word naming the
-        billed condition is in the mention or in its code's description.
+        billed condition is in the mention or in its code's description. In the same way
+        "Pain, unspecified" (R52) is documented by any pain ("low back pain", "eye pain"):
+        the pain is in the note, and that a more specific code exists is the unspecified-code
+        and Excludes1 checks' question, not a missing document.
 
         Usage::
 
@@ -194,6 +197,8 @@ class CodeRelations:
         candidate_words = self._naming_words(candidate, named_only=True) | mention_words
         if "pain" in billed_words and "pain" not in candidate_words:
             return False
+        if billed_words == {"pain"}:
+            return True  # "Pain, unspecified" (R52)
         billed_words = billed_words - {"pain"}
         return bool(billed_words) and billed_words <= candidate_words
 
@@ -298,10 +303,14 @@ class CodeRelations:
         """True when ``candidate`` names the billed (unspecified) condition more specifically."""
         if candidate == billed or not self.knowledge.is_unspecified(billed):
             return False
-        if self.knowledge.is_unspecified(candidate):
-            return False
         if self.knowledge.description(candidate).lower().startswith("other "):
             return False  # a residual "other" code is not more specific (Guideline I.A.9.a)
+        if self._naming_words(billed) == {"pain"}:
+            # "Pain, unspecified" (R52) while a pain of a site is documented: the site's code says
+            # more, even an unspecified one (R52 Excludes1: localized pain, code to pain by site).
+            return candidate[:3] != billed[:3] and "pain" in self._naming_words(candidate, named_only=True)
+        if self.knowledge.is_unspecified(candidate):
+            return False
         if self.knowledge.is_ancestor(candidate, billed):
             return False
         return self.related(billed, candidate, mention_words)
