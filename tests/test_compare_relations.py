@@ -38,6 +38,16 @@ def test_unspecified_pain_billed_with_a_site_pain_documented(checker, outcome) -
     assert not relations.more_specific("R52", "R52")
 
 
+def test_a_not_elsewhere_classified_title_is_named_like_an_unspecified_one(checker, outcome) -> None:
+    relations: CodeRelations = checker.relations
+    assert relations.is_residual("R58") and relations.is_residual("R52") and not relations.is_residual("R23.1")
+    assert relations.names_unspecified("R58", "I60.9", frozenset({"subarachnoid", "hemorrhage"}))
+    assert not relations.names_unspecified("R58", "R23.1", frozenset({"pallor"}))
+    assert relations.more_specific("R58", "K92.2")  # gastrointestinal hemorrhage, unspecified
+    statuses, findings = outcome("Cranial CT showed a subarachnoid hemorrhage.", ["R58"], setting="inpatient")
+    assert statuses == {"R58": "supported"} and findings == {"unspecified_code"}
+
+
 def test_a_without_clause_does_not_name_its_condition(checker) -> None:
     relations = checker.relations
     assert relations.naming_text("R68.83").split() == ["Chills", "(", ")"]

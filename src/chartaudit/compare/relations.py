@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 _WORD = re.compile(r"[a-z]+")
 _PAIN = re.compile(r"\bpain\b", re.IGNORECASE)
+#: A title that is the condition's residual code: "Hemorrhage, not elsewhere classified" (R58).
+_NEC_TITLE = re.compile(r",\s*not elsewhere classified$", re.IGNORECASE)
 #: A "without ..." clause of a description, up to the next comma, semicolon or bracket: the
 #: condition it names is absent, so its words do not say which condition the code names
 #: ("Chills (without fever)" names chills, not fever).
@@ -176,20 +178,22 @@ class CodeRelations:
         return _shared_count(self._words(billed), self._words(candidate) | mention_words) > 0
 
     def names_unspecified(self, billed: str, candidate: str, mention_words: frozenset[str] = frozenset()) -> bool:
-        """True when ``billed`` is an unspecified code whose condition the mention names in full.
+        """True when ``billed`` leaves its condition open (:meth:`is_residual`) and the mention names
+        that condition in full.
 
         "Edema, unspecified" (R60.9) is documented by "pulmonary edema" (J81.1) although
         the classification puts them in different chapters: every word naming the
         billed condition is in the mention or in its code's description. In the same way
-        "Pain, unspecified" (R52) is documented by any pain ("low back pain", "eye pain"):
-        the pain is in the note, and that a more specific code exists is the unspecified-code
-        and Excludes1 checks' question, not a missing document.
+        "Pain, unspecified" (R52) is documented by any pain ("low back pain", "eye pain"), and
+        "Hemorrhage, not elsewhere classified" (R58) by any hemorrhage ("subarachnoid
+        hemorrhage"): the condition is in the note, and that a more specific code exists is the
+        unspecified-code and Excludes1 checks' question, not a missing document.
 
         Usage::
 
             relations.names_unspecified("R60.9", "J81.1", frozenset({"pulmonary", "edema"}))  # True
         """
-        if not self.knowledge.is_unspecified(billed):
+        if not self.is_residual(billed):
             return False
         # "pain" counts here: "Unspecified abdominal pain" is not named by "abdominal hernia".
         billed_words = self._naming_words(billed)
@@ -201,6 +205,11 @@ class CodeRelations:
             return True  # "Pain, unspecified" (R52)
         billed_words = billed_words - {"pain"}
         return bool(billed_words) and billed_words <= candidate_words
+
+    def is_residual(self, code: str) -> bool:
+        """True for a code that leaves its condition open: an unspecified title, or one "not
+        elsewhere classified" ("Hemorrhage, not elsewhere classified", R58, is hemorrhage NOS)."""
+        return self.knowledge.is_unspecified(code) or bool(_NEC_TITLE.search(self.knowledge.description(code)))
 
     def names_condition(self, billed: str, candidate: str, mention_words: frozenset[str] = frozenset()) -> bool:
         """True when the mention names the billed code's condition and nothing else, through an
@@ -301,14 +310,18 @@ class CodeRelations:
 
     def more_specific(self, billed: str, candidate: str, mention_words: frozenset[str] = frozenset()) -> bool:
         """True when ``candidate`` names the billed (unspecified) condition more specifically."""
-        if candidate == billed or not self.knowledge.is_unspecified(billed):
+        if candidate == billed or not self.is_residual(billed):
             return False
         if self.knowledge.description(candidate).lower().startswith("other "):
             return False  # a residual "other" code is not more specific (Guideline I.A.9.a)
-        if self._naming_words(billed) == {"pain"}:
-            # "Pain, unspecified" (R52) while a pain of a site is documented: the site's code says
-            # more, even an unspecified one (R52 Excludes1: localized pain, code to pain by site).
-            return candidate[:3] != billed[:3] and "pain" in self._naming_words(candidate, named_only=True)
+        if self._naming_words(billed) in ({"pain"}, {"hemorrhage"}):
+            # "Pain, unspecified" (R52) or "Hemorrhage, not elsewhere classified" (R58) while a pain
+            # or a hemorrhage of a site is documented: the site's code says more, even an unspecified
+            # one (their Excludes1: localized pain, hemorrhage of a site: code to the site).
+            return candidate[:3] != billed[:3] and self._naming_words(billed) <= self._naming_words(
+                candidate, named_only=True)
+        if not self.knowledge.is_unspecified(billed):
+            return False
         if self.knowledge.is_unspecified(candidate):
             return False
         if self.knowledge.is_ancestor(candidate, billed):
