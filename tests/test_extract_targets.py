@@ -55,10 +55,12 @@ def test_lexicon_phrases(extractor: Extractor) -> None:
     ("With slightly elevated bilirubin.", "elevated bilirubin", "E80.7"),
     ("She consulted for decreased visual acuity.", "decreased visual acuity", "H54.7"),
     ("A distended abdomen.", "distended abdomen", "R14.0"),
+    ("Cultures grew Staphylococcus aureus.", "Staphylococcus aureus", "B95.61"),  # Index: methicillin susceptible
 ])
 def test_lexicon_terms_of_case_reports(extractor: Extractor, text: str, phrase: str, code: str) -> None:
     """Impaired renal function (Index: Impaired, kidney N28.9), alcoholism and alcohol abuse,
-    hyperbilirubinemia, visual loss and abdominal distension, as case reports write them."""
+    hyperbilirubinemia, visual loss, abdominal distension and Staphylococcus aureus as the cause of
+    an infection, as case reports write them."""
     assert [(m.text, m.codes, m.source) for m in extractor.extract(text)] == [(phrase, [code], "lexicon")]
 
 
