@@ -78,6 +78,16 @@ def test_a_residual_other_code_is_not_a_named_sibling(checker) -> None:
     assert not checker.relations.related("F41.8", "F41.1")
 
 
+def test_history_of_a_lasting_condition_documents_the_codes_it_relates_to(outcome) -> None:
+    """Ischemic heart disease (I25.9) lasts, so its history documents a billed heart disease (I51.9);
+    a past myocardial infarction does not."""
+    statuses, _ = outcome("History of ischemic heart disease and of myocardial infarction in 2004.",
+                          ["I51.9", "I21.9"], setting="inpatient")
+    assert statuses == {"I51.9": "supported", "I21.9": "history_only"}
+    statuses, _ = outcome("History of heart disease.", ["I51.9"], setting="inpatient")
+    assert statuses == {"I51.9": "history_only"}  # a heart disease not said to last
+
+
 def test_history_of_a_condition_stated_chronic_supports(checker) -> None:
     """A historical mention that says "chronic" documents a current condition; a plain one does not."""
     result = checker.check("History of chronic pancreatitis. History of acute pancreatitis.",
