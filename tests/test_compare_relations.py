@@ -48,6 +48,14 @@ def test_a_not_elsewhere_classified_title_is_named_like_an_unspecified_one(check
     assert statuses == {"R58": "supported"} and findings == {"unspecified_code"}
 
 
+def test_a_condition_adjective_names_the_noun_of_notes(checker) -> None:
+    """condition_nouns of lexical.json: "Unspecified infectious disease" is an infection."""
+    relations: CodeRelations = checker.relations
+    assert relations.significant_words("Unspecified infectious disease") == {"infection"}
+    assert relations.names_unspecified("B99.9", "J22", frozenset({"respiratory", "infection"}))
+    assert not relations.names_unspecified("B99.9", "J18.9", frozenset({"pneumonia"}))
+
+
 def test_a_without_clause_does_not_name_its_condition(checker) -> None:
     relations = checker.relations
     assert relations.naming_text("R68.83").split() == ["Chills", "(", ")"]

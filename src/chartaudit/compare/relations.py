@@ -96,10 +96,11 @@ class CodeRelations:
         words = set()
         generic = self.generic_words
         lemma = self.words.lemma
+        condition_word = self.words.condition_word
         for word in _WORD.findall(text.lower()):
             if len(word) < 3:
                 continue
-            word = lemma(word)
+            word = condition_word(lemma(word))
             if word not in generic:
                 words.add(word)
         return frozenset(words)
