@@ -56,6 +56,16 @@ def test_a_condition_adjective_names_the_noun_of_notes(checker) -> None:
     assert not relations.names_unspecified("B99.9", "J18.9", frozenset({"pneumonia"}))
 
 
+def test_either_word_of_an_and_pair_names_the_condition(checker) -> None:
+    """"Disorder of kidney and ureter, unspecified" (N28.9) is a disorder of either."""
+    relations: CodeRelations = checker.relations
+    assert relations.names_unspecified("N28.9", "N19", frozenset({"renal", "failure"}))
+    assert relations.names_unspecified("N28.9", "N13.5", frozenset({"ureteral", "stricture"}))
+    assert not relations.names_unspecified("N28.9", "K74.60", frozenset({"cirrhosis"}))
+    # "Intra-abdominal and pelvic swelling, mass and lump": either site and either kind, but a swelling.
+    assert not relations.names_unspecified("R19.00", "C18.9", frozenset({"abdominal", "mass"}))
+
+
 def test_a_without_clause_does_not_name_its_condition(checker) -> None:
     relations = checker.relations
     assert relations.naming_text("R68.83").split() == ["Chills", "(", ")"]

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 _WORD = re.compile(r"[a-z]+")
 _PAIN = re.compile(r"\bpain\b", re.IGNORECASE)
+#: Two words joined by "and" in a description ("kidney and ureter", "skin and subcutaneous").
+_AND_PAIR = re.compile(r"([a-z]+) and ([a-z]+)")
 #: A title that is the condition's residual code: "Hemorrhage, not elsewhere classified" (R58).
 _NEC_TITLE = re.compile(r",\s*not elsewhere classified$", re.IGNORECASE)
 #: A "without ..." clause of a description, up to the next comma, semicolon or bracket: the
@@ -66,6 +68,7 @@ class CodeRelations:
         self._scope = lru_cache(maxsize=65536)(self._compute_scope)
         self._words = lru_cache(maxsize=65536)(self._compute_words)
         self._chronic = lru_cache(maxsize=65536)(self._compute_chronic)
+        self._and_pairs = lru_cache(maxsize=65536)(self._compute_and_pairs)
         # Pure functions of the (immutable) tables, asked again for every note: memoised.
         self._related = lru_cache(maxsize=262144)(self._compute_related)
         self._other_side = lru_cache(maxsize=262144)(self._compute_other_side)
@@ -188,7 +191,9 @@ class CodeRelations:
         "Pain, unspecified" (R52) is documented by any pain ("low back pain", "eye pain"), and
         "Hemorrhage, not elsewhere classified" (R58) by any hemorrhage ("subarachnoid
         hemorrhage"): the condition is in the note, and that a more specific code exists is the
-        unspecified-code and Excludes1 checks' question, not a missing document.
+        unspecified-code and Excludes1 checks' question, not a missing document. Of two words
+        joined by "and" either will do: "Disorder of kidney and ureter, unspecified" (N28.9) is
+        named by "renal failure".
 
         Usage::
 
@@ -205,7 +210,27 @@ class CodeRelations:
         if billed_words == {"pain"}:
             return True  # "Pain, unspecified" (R52)
         billed_words = billed_words - {"pain"}
-        return bool(billed_words) and billed_words <= candidate_words
+        if not billed_words:
+            return False
+        missing = billed_words - candidate_words
+        # "Disorder of kidney and ureter": a condition of either names the billed one.
+        return all(any(other in candidate_words for other in self._partners(billed).get(word, ()))
+                   for word in missing)
+
+    def _partners(self, code: str) -> dict[str, frozenset[str]]:
+        """The significant words of a description joined by "and" to another ("kidney and ureter":
+        kidney -> {ureter}, ureter -> {kidney}): either names the condition's site or kind."""
+        return self._and_pairs(code)
+
+    def _compute_and_pairs(self, code: str) -> dict[str, frozenset[str]]:
+        pairs: dict[str, set[str]] = {}
+        for first, second in _AND_PAIR.findall(self.naming_text(code).lower()):
+            first_words, second_words = self.significant_words(first), self.significant_words(second)
+            if len(first_words) == 1 and len(second_words) == 1:
+                (one,), (other,) = first_words, second_words
+                pairs.setdefault(one, set()).add(other)
+                pairs.setdefault(other, set()).add(one)
+        return {word: frozenset(others) for word, others in pairs.items()}
 
     def is_residual(self, code: str) -> bool:
         """True for a code that leaves its condition open: an unspecified title, or one "not
