@@ -56,6 +56,7 @@ def test_lexicon_phrases(extractor: Extractor) -> None:
     ("She consulted for decreased visual acuity.", "decreased visual acuity", "H54.7"),
     ("A distended abdomen.", "distended abdomen", "R14.0"),
     ("Cultures grew Staphylococcus aureus.", "Staphylococcus aureus", "B95.61"),  # Index: methicillin susceptible
+    ("Known obstructive pulmonary disease.", "obstructive pulmonary disease", "J44.9"),  # Index: (chronic)
 ])
 def test_lexicon_terms_of_case_reports(extractor: Extractor, text: str, phrase: str, code: str) -> None:
     """Impaired renal function (Index: Impaired, kidney N28.9), alcoholism and alcohol abuse,
