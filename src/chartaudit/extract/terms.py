@@ -342,8 +342,11 @@ class TermTrie:
         if node is None:
             return start, None
         end = len(words) if limit is None else min(limit, len(words))
-        if first_word in self._pending_second:
-            self._reach_second(first_word, words, start + 1, end, skip)
+        pending = self._pending_second.get(first_word)
+        if pending is not None and start + 1 < end:
+            following = words[start + 1]  # most often neither pending nor passed over: no call
+            if following in pending[1] or following == SPACE_WORD or following in skip:
+                self._reach_second(first_word, words, start + 1, end, skip)
         best_end, best_entry = start, None
         # Depth-first over (node, position, reached literally) states; the literal
         # path is tried first. A skipped word never ends a match.
