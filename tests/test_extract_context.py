@@ -308,6 +308,11 @@ def test_history_of_without_a_current_duration_stays_history(extractor: Extracto
     ("History of hypothyroidism on medical treatment, hernia repaired in 2001 and psoriasis.",
      ["hypothyroidism"], ["hernia", "psoriasis"]),
     ("History of epilepsy in treatment.", ["epilepsy"], []),
+    # A drug class names the treatment: "on anticoagulant therapy", "anticoagulated with".
+    ("A history of hypertension, atrial fibrillation on anticoagulant therapy and gastritis.",
+     ["atrial fibrillation"], ["hypertension", "gastritis"]),
+    ("A history of hypertension and atrial fibrillation anticoagulated with acenocoumarol.",
+     ["atrial fibrillation"], ["hypertension"]),
     ("History of prostate adenocarcinoma treated with radiotherapy.", [], ["prostate adenocarcinoma"]),
 ])
 def test_current_and_past(extractor: Extractor, text: str, current: list[str], past: list[str]) -> None:

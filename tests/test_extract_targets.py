@@ -47,6 +47,24 @@ def test_lexicon_phrases(extractor: Extractor) -> None:
     ]
 
 
+@pytest.mark.parametrize(("text", "phrase", "code"), [
+    ("Progressive deterioration of renal function.", "deterioration of renal function", "N28.9"),
+    ("Worsening renal function on day 3.", "Worsening renal function", "N28.9"),
+    ("A history of severe enolism.", "enolism", "F10.20"),
+    ("Heavy drinking until 2001.", "Heavy drinking", "F10.10"),
+    ("With slightly elevated bilirubin.", "elevated bilirubin", "E80.7"),
+    ("She consulted for decreased visual acuity.", "decreased visual acuity", "H54.7"),
+    ("A distended abdomen.", "distended abdomen", "R14.0"),
+    ("Cultures grew Staphylococcus aureus.", "Staphylococcus aureus", "B95.61"),  # Index: methicillin susceptible
+    ("Known obstructive pulmonary disease.", "obstructive pulmonary disease", "J44.9"),  # Index: (chronic)
+])
+def test_lexicon_terms_of_case_reports(extractor: Extractor, text: str, phrase: str, code: str) -> None:
+    """Impaired renal function (Index: Impaired, kidney N28.9), alcoholism and alcohol abuse,
+    hyperbilirubinemia, visual loss, abdominal distension and Staphylococcus aureus as the cause of
+    an infection, as case reports write them."""
+    assert [(m.text, m.codes, m.source) for m in extractor.extract(text)] == [(phrase, [code], "lexicon")]
+
+
 def test_icd_generated_terms(extractor: Extractor) -> None:
     mentions = extractor.extract("Findings consistent with spondylolisthesis and hydronephrosis.")
     assert [mention.source for mention in mentions] == ["icd", "icd"]

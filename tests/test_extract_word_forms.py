@@ -30,11 +30,17 @@ def test_candidates_follow_the_rules_and_irregular_forms() -> None:
         ("She was anemic and tachycardic.", "tachycardic", "R00.0"),
         ("A painful nodule in the thigh.", "painful", "R52"),
         ("Erythematous plaques on both legs.", "Erythematous", "L53.9"),
+        ("A 63-year-old diabetic and smoker.", "diabetic", "E11"),  # an irregular form of a plural-looking term
     ],
 )
 def test_adjectives_document_their_condition(extractor: Extractor, text: str, word: str, code: str) -> None:
     codes = {mention.text: mention.codes for mention in extractor.extract(text)}
     assert codes.get(word) == [code]
+
+
+@pytest.mark.parametrize("text", ["A non-diabetic, non-hypertensive man.", "A non diabetic man."])
+def test_a_form_after_non_names_no_condition(extractor: Extractor, text: str) -> None:
+    assert extractor.extract(text) == []
 
 
 def test_a_literal_longer_term_wins(extractor: Extractor) -> None:

@@ -59,6 +59,17 @@ def test_words_apart_are_assessed(outcome, note: str, status: str) -> None:
     assert statuses["N20.0"] == status
 
 
+@pytest.mark.parametrize("note, status", [
+    ("Blood tests showed a slight elevation in both bilirubin and liver enzymes.", "supported"),
+    ("The bilirubin persisted slightly elevated.", "supported"),
+    ("Bilirubin was 1.1 mg/dl; the transaminases were elevated in 2010.", "unsupported"),  # two sentences
+])
+def test_a_lexicon_phrase_written_apart(outcome, note: str, status: str) -> None:
+    """The lexicon's phrases are looked for too: "elevated bilirubin" is hyperbilirubinemia (E80.7)."""
+    statuses, _ = outcome(note, ["E80.7"], setting="inpatient")
+    assert statuses["E80.7"] == status
+
+
 def test_findings_say_how_the_mention_was_found(checker) -> None:
     note = "No evidence of lithiasis in the lower pole of the left kidney."
     result = checker.check(note, dx=["N20.0"], setting="inpatient")

@@ -187,6 +187,14 @@ def test_anatomy_sides_must_be_the_classification_sides(model: Path) -> None:
         LateralityRules.from_dir(model)
 
 
+def test_lexical_condition_nouns_must_map_words_to_nouns(model: Path) -> None:
+    path = _rewrite(WordRules, model, lambda data: data["condition_nouns"].update({"infectious": ["infection"]}))
+    with pytest.raises(ModelFileError, match=r"condition_nouns.* must be an object of adjective -> noun"):
+        WordRules.from_dir(model)
+    assert WordRules.from_dir(DEFAULT).condition_word("infectious") == "infection"
+    assert path.is_file()
+
+
 def test_section_groups_name_categories_of_the_rules(model: Path) -> None:
     path = SectionRules.path_in(model)
     data = json.loads(path.read_text(encoding="utf-8"))

@@ -114,7 +114,7 @@ def capture(page, base: str) -> None:
 
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(f"{base}/lookup")
-    box = page.get_by_label("Search by code or words")
+    box = page.get_by_label("Search by code, words or abbreviation")
     box.fill("M25.51")
     box.press("Enter")
     page.get_by_text("More specific codes below it").wait_for()

@@ -91,10 +91,6 @@ class Checker:
     build-model``; default: ``models/default``). Its history and symptom tables
     apply too. The extraction pipeline and the ICD-10-CM tables are loaded once
     and cached per process.
-
-    Usage::
-
-        checker = Checker(model="out/tuned.chartaudit")
     """
 
     def __init__(self, model: str | Path | None = None, policies: Sequence[PolicyInput] = ()) -> None:

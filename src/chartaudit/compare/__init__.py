@@ -1,8 +1,4 @@
 """Compare stage: relate the note's mentions to the billed codes.
-
-Usage::
-
-    from chartaudit.compare import CodeRelations, assess_codes
 """
 
 from chartaudit.compare.assess import CodeAssessment, assess_code, assess_codes

@@ -27,11 +27,13 @@ A screening mention never documents the condition it screens for: a code whose o
 related mentions are screenings is ``unsupported``.
 
 A historical mention still supports its code when the condition is chronic, in one
-of two senses, each with its own list in the model: the code's condition has a
-family-history code but no personal-history code in ``history_codes.json``
-(:meth:`CodeRelations.chronic`: "history of hypertension"), or the mention's own
-words say it lasts, ``chronic_words`` of ``lexical.json`` (:func:`states_chronic`:
-"history of chronic atrial fibrillation"). NegEx temporality's "chronic"
+of two senses, each with its own list in the model: the code's condition (or the
+condition the mention's own code names) has a family-history code but no
+personal-history code in ``history_codes.json`` (:meth:`CodeRelations.chronic`:
+"history of hypertension"; "history of ischemic heart disease", I25.9, documents a
+billed I51.9 heart disease), or the mention's own words say it lasts,
+``chronic_words`` of ``lexical.json`` (:func:`states_chronic`: "history of chronic
+atrial fibrillation"). NegEx temporality's "chronic"
 (``temporality_rules.json``) never decides a status; ``models/README.md``
 ("Chronic conditions") sets the three side by side.
 
@@ -191,9 +193,12 @@ def assess_code(
         # code is still present and is coded as current (history_codes.json).
         supporting = assessment.mentions_with("historical")
     if not supporting:
-        # "History of chronic atrial fibrillation": the mention itself says the condition lasts.
+        # "History of chronic atrial fibrillation": the mention itself says the condition lasts; "history
+        # of ischemic heart disease" (I25.9, chronic) names a lasting condition, so the heart disease
+        # it documents (I51.9) is current too.
         chronic_words = relations.words.chronic_words
-        supporting = [m for m in assessment.mentions_with("historical") if states_chronic(m, chronic_words)]
+        supporting = [m for m in assessment.mentions_with("historical") if states_chronic(m, chronic_words)
+                      or any(relations.chronic(candidate) for candidate in m.codes)]
     return _decide(assessment, supporting, setting, knowledge)
 
 

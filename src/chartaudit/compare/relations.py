@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 _WORD = re.compile(r"[a-z]+")
 _PAIN = re.compile(r"\bpain\b", re.IGNORECASE)
+#: Two words joined by "and" in a description ("kidney and ureter", "skin and subcutaneous").
+_AND_PAIR = re.compile(r"([a-z]+) and ([a-z]+)")
+#: A title that is the condition's residual code: "Hemorrhage, not elsewhere classified" (R58).
+_NEC_TITLE = re.compile(r",\s*not elsewhere classified$", re.IGNORECASE)
 #: A "without ..." clause of a description, up to the next comma, semicolon or bracket: the
 #: condition it names is absent, so its words do not say which condition the code names
 #: ("Chills (without fever)" names chills, not fever).
@@ -64,6 +68,7 @@ class CodeRelations:
         self._scope = lru_cache(maxsize=65536)(self._compute_scope)
         self._words = lru_cache(maxsize=65536)(self._compute_words)
         self._chronic = lru_cache(maxsize=65536)(self._compute_chronic)
+        self._and_pairs = lru_cache(maxsize=65536)(self._compute_and_pairs)
         # Pure functions of the (immutable) tables, asked again for every note: memoised.
         self._related = lru_cache(maxsize=262144)(self._compute_related)
         self._other_side = lru_cache(maxsize=262144)(self._compute_other_side)
@@ -94,10 +99,11 @@ class CodeRelations:
         words = set()
         generic = self.generic_words
         lemma = self.words.lemma
+        condition_word = self.words.condition_word
         for word in _WORD.findall(text.lower()):
             if len(word) < 3:
                 continue
-            word = lemma(word)
+            word = condition_word(lemma(word))
             if word not in generic:
                 words.add(word)
         return frozenset(words)
@@ -176,17 +182,24 @@ class CodeRelations:
         return _shared_count(self._words(billed), self._words(candidate) | mention_words) > 0
 
     def names_unspecified(self, billed: str, candidate: str, mention_words: frozenset[str] = frozenset()) -> bool:
-        """True when ``billed`` is an unspecified code whose condition the mention names in full.
+        """True when ``billed`` leaves its condition open (:meth:`is_residual`) and the mention names
+        that condition in full.
 
         "Edema, unspecified" (R60.9) is documented by "pulmonary edema" (J81.1) although
         the classification puts them in different chapters: every word naming the
-        billed condition is in the mention or in its code's description.
+        billed condition is in the mention or in its code's description. In the same way
+        "Pain, unspecified" (R52) is documented by any pain ("low back pain", "eye pain"), and
+        "Hemorrhage, not elsewhere classified" (R58) by any hemorrhage ("subarachnoid
+        hemorrhage"): the condition is in the note, and that a more specific code exists is the
+        unspecified-code and Excludes1 checks' question, not a missing document. Of two words
+        joined by "and" either will do: "Disorder of kidney and ureter, unspecified" (N28.9) is
+        named by "renal failure".
 
         Usage::
 
             relations.names_unspecified("R60.9", "J81.1", frozenset({"pulmonary", "edema"}))  # True
         """
-        if not self.knowledge.is_unspecified(billed):
+        if not self.is_residual(billed):
             return False
         # "pain" counts here: "Unspecified abdominal pain" is not named by "abdominal hernia".
         billed_words = self._naming_words(billed)
@@ -194,8 +207,35 @@ class CodeRelations:
         candidate_words = self._naming_words(candidate, named_only=True) | mention_words
         if "pain" in billed_words and "pain" not in candidate_words:
             return False
+        if billed_words == {"pain"}:
+            return True  # "Pain, unspecified" (R52)
         billed_words = billed_words - {"pain"}
-        return bool(billed_words) and billed_words <= candidate_words
+        if not billed_words:
+            return False
+        missing = billed_words - candidate_words
+        # "Disorder of kidney and ureter": a condition of either names the billed one.
+        return all(any(other in candidate_words for other in self._partners(billed).get(word, ()))
+                   for word in missing)
+
+    def _partners(self, code: str) -> dict[str, frozenset[str]]:
+        """The significant words of a description joined by "and" to another ("kidney and ureter":
+        kidney -> {ureter}, ureter -> {kidney}): either names the condition's site or kind."""
+        return self._and_pairs(code)
+
+    def _compute_and_pairs(self, code: str) -> dict[str, frozenset[str]]:
+        pairs: dict[str, set[str]] = {}
+        for first, second in _AND_PAIR.findall(self.naming_text(code).lower()):
+            first_words, second_words = self.significant_words(first), self.significant_words(second)
+            if len(first_words) == 1 and len(second_words) == 1:
+                (one,), (other,) = first_words, second_words
+                pairs.setdefault(one, set()).add(other)
+                pairs.setdefault(other, set()).add(one)
+        return {word: frozenset(others) for word, others in pairs.items()}
+
+    def is_residual(self, code: str) -> bool:
+        """True for a code that leaves its condition open: an unspecified title, or one "not
+        elsewhere classified" ("Hemorrhage, not elsewhere classified", R58, is hemorrhage NOS)."""
+        return self.knowledge.is_unspecified(code) or bool(_NEC_TITLE.search(self.knowledge.description(code)))
 
     def names_condition(self, billed: str, candidate: str, mention_words: frozenset[str] = frozenset()) -> bool:
         """True when the mention names the billed code's condition and nothing else, through an
@@ -296,12 +336,20 @@ class CodeRelations:
 
     def more_specific(self, billed: str, candidate: str, mention_words: frozenset[str] = frozenset()) -> bool:
         """True when ``candidate`` names the billed (unspecified) condition more specifically."""
-        if candidate == billed or not self.knowledge.is_unspecified(billed):
-            return False
-        if self.knowledge.is_unspecified(candidate):
+        if candidate == billed or not self.is_residual(billed):
             return False
         if self.knowledge.description(candidate).lower().startswith("other "):
             return False  # a residual "other" code is not more specific (Guideline I.A.9.a)
+        if self._naming_words(billed) in ({"pain"}, {"hemorrhage"}):
+            # "Pain, unspecified" (R52) or "Hemorrhage, not elsewhere classified" (R58) while a pain
+            # or a hemorrhage of a site is documented: the site's code says more, even an unspecified
+            # one (their Excludes1: localized pain, hemorrhage of a site: code to the site).
+            return candidate[:3] != billed[:3] and self._naming_words(billed) <= self._naming_words(
+                candidate, named_only=True)
+        if not self.knowledge.is_unspecified(billed):
+            return False
+        if self.knowledge.is_unspecified(candidate):
+            return False
         if self.knowledge.is_ancestor(candidate, billed):
             return False
         return self.related(billed, candidate, mention_words)

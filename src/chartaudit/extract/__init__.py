@@ -2,11 +2,6 @@
 
 Importing this package is cheap; spaCy and medSpaCy load on first use of
 ``Extractor`` or ``build_pipeline``.
-
-Usage::
-
-    from chartaudit.extract import Extractor
-    mentions = Extractor().extract("Denies chest pain. h/o MI.")
 """
 
 from __future__ import annotations

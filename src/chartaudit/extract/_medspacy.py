@@ -1,20 +1,14 @@
 """Import the parts of medSpaCy chartaudit uses without paying for QuickUMLS.
 
-``import medspacy`` takes ~2.4 s (measured, 2-core machine): the package
+``import medspacy`` takes seconds: the package
 ``__init__`` imports ``medspacy.util``, which imports ``quickumls``, which
-imports NLTK, which imports SciPy (~1.85 s) and scikit-learn. chartaudit never
+imports NLTK, which imports SciPy and scikit-learn. chartaudit never
 uses QuickUMLS. While the medSpaCy modules are imported, this module registers a
 lightweight placeholder for ``quickumls`` / ``quickumls.spacy_component`` in
 ``sys.modules`` (only when the real package is not already imported) and
 removes it again afterwards, so a later ``import quickumls`` still gets the
 real package. medSpaCy's import-time ``warnings.filterwarnings("ignore")`` is
-undone as well. Measured: ``medspacy.context`` + ``medspacy.section_detection``
-then import in ~0.06 s once spaCy is loaded (spaCy itself: ~0.8 s).
-
-Usage::
-
-    from chartaudit.extract._medspacy import import_medspacy_parts
-    ConTextRule = import_medspacy_parts()["ConTextRule"]
+undone as well.
 """
 
 from __future__ import annotations
@@ -61,11 +55,6 @@ def import_medspacy_parts() -> dict[str, Any]:
     RETURNS (dict[str, Any]): ``ConTextRule``, ``ConTextModifier``,
         ``ConTextGraph``, ``MedspacyMatcher``, ``prune_overlapping_matches``,
         ``DEFAULT_ATTRIBUTES``.
-
-    Usage::
-
-        parts = import_medspacy_parts()
-        rules = parts["ConTextRule"].from_json(path)
     """
     installed = _install_placeholders()
     saved_filters = list(warnings.filters)

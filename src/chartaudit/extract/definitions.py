@@ -14,12 +14,6 @@ scispaCy's detector (Schwartz & Hearst) so that it:
 * does not emit spaCy's W036 "matcher has no patterns" warning on every note.
 
 No UMLS linker (it downloads at run time) is ever used.
-
-Usage::
-
-    nlp.add_pipe("chartaudit_definitions")
-    doc = nlp("shortness of breath (SOB). SOB worse.")
-    [(short.text, short._.long_form.text) for short in doc._.abbreviations]
 """
 
 # No "from __future__ import annotations": spaCy (confection) resolves the factories' annotations.

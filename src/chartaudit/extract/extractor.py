@@ -1,11 +1,4 @@
 """The public extractor: clinical note text in, :class:`~chartaudit.types.Mention` list out.
-
-Usage::
-
-    from chartaudit.extract import Extractor
-    extractor = Extractor()
-    mentions = extractor.extract("Denies chest pain. R shoulder pain x 2 weeks.")
-    extractor.add_terms({"edema": None, "afib": "I48.91"})
 """
 
 from __future__ import annotations
@@ -199,10 +192,6 @@ class Extractor:
         terms (Mapping[str, str | None]): Phrase -> ICD-10-CM code, or None for a
             concept without a code (its mentions have ``codes == []``). A phrase
             already known gets the new meaning.
-
-        Usage::
-
-            extractor.add_terms({"edema": None, "afib": "I48.91"})
         """
         for phrase, code in terms.items():
             phrase = str(phrase).strip()
@@ -417,11 +406,6 @@ class Extractor:
         texts (Iterable[str]): The notes.
         batch_size (int): spaCy batch size.
         YIELDS (list[Mention]): The mentions of each note.
-
-        Usage::
-
-            for mentions in extractor.pipe(notes):
-                ...
         """
         config = self._component_config()
         batch: list[str] = []

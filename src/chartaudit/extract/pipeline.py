@@ -66,10 +66,6 @@ def create_pipeline(model_dir: Path | str | None = None) -> Language:
     model_dir (Path | str | None): A model directory or built artifact (``*.chartaudit``);
         the default model when None.
     RETURNS (Language): The pipeline.
-
-    Usage::
-
-        nlp = create_pipeline("models/default")
     """
     import spacy
 
@@ -100,10 +96,6 @@ def build_pipeline(model_dir: Path | str | None = None) -> Language:
 
     model_dir (Path | str | None): A model directory or built artifact; the default model when None.
     RETURNS (Language): The shared pipeline (do not add pipes to it).
-
-    Usage::
-
-        nlp = build_pipeline()
     """
     model_path = model_directory(model_dir)  # an artifact is unpacked to a content-addressed directory
     return _cached_pipeline(str(model_path.resolve()))

@@ -143,12 +143,6 @@ class TermTrie:
     ~0.5 s of inserts, and a long run inserts the phrases its notes reach, not all
     those that share a common first word ("other", "acute"): fewer dicts to build, and
     fewer for each full pass of the garbage collector to walk.
-
-    Usage::
-
-        trie = TermTrie()
-        trie.insert(["shoulder", "pain"], entry)
-        end, entry = trie.longest(words, start, skip=frozenset({"the"}))
     """
 
     def __init__(self) -> None:
@@ -407,11 +401,28 @@ def icd_trie(data: Mapping[str, Any], stop_phrases: Iterable[str]) -> TermTrie:
     RETURNS (TermTrie): The trie (source "icd").
     """
     trie = TermTrie()
-    families = data.get("families", {})
+    make_icd_entry = entry_maker(data, data.get("families", {}), stop_phrases, "icd")
+    trie.add_pending(data.get("terms", {}), make_icd_entry)
+    return trie
+
+
+def entry_maker(data: Mapping[str, Any], families: Mapping[str, Any], stop_phrases: Iterable[str],
+                source: str) -> Callable[[str, list[str]], TermEntry | None]:
+    """The ``make_entry`` of a pending term source (:meth:`TermTrie.add_pending`).
+
+    Phrases that name the same codes share one :class:`TermEntry`; a stop phrase or a
+    phrase without codes gets none. The concept is the first code's description.
+
+    data (Mapping[str, Any]): The parsed terms file whose ``descriptions`` name the codes.
+    families (Mapping): Laterality families (base code -> side -> code) of a one-code entry.
+    stop_phrases (Iterable[str]): Normalised phrases too generic to be evidence.
+    source (str): The entries' source ("icd", "index").
+    RETURNS (Callable[[str, list[str]], TermEntry | None]): phrase, codes -> entry.
+    """
     stop = frozenset(stop_phrases)
     entries: dict[tuple[str, ...], TermEntry] = {}
 
-    def make_icd_entry(key: str, codes: list[str]) -> TermEntry | None:
+    def make_entry(key: str, codes: list[str]) -> TermEntry | None:
         if key in stop or not codes:
             return None
         code_tuple = tuple(codes)
@@ -421,14 +432,13 @@ def icd_trie(data: Mapping[str, Any], stop_phrases: Iterable[str]) -> TermTrie:
             entry = TermEntry(
                 concept=descriptions_of(data).get(first, key),
                 codes=code_tuple,
-                source="icd",
+                source=source,
                 sides=families.get(first) if len(code_tuple) == 1 else None,
             )
             entries[code_tuple] = entry
         return entry
 
-    trie.add_pending(data.get("terms", {}), make_icd_entry)
-    return trie
+    return make_entry
 
 
 def descriptions_of(data: Mapping[str, Any]) -> Mapping[str, str]:

@@ -5,11 +5,6 @@ spaCy's English tokenizer splits clinical shorthand such as ``c/o`` into
 ``special_cases`` list of ``abbreviations.json`` in the model directory, read
 through its owner (:class:`chartaudit.extract.lexicon.Abbreviations`). Each form
 is added as written, lower-cased, upper-cased and capitalised.
-
-Usage::
-
-    from chartaudit.extract.tokenizer import add_special_cases, load_special_cases
-    add_special_cases(nlp, load_special_cases(model_dir))
 """
 
 from __future__ import annotations
@@ -59,10 +54,6 @@ def add_special_cases(nlp: Language, forms: Iterable[str]) -> int:
     nlp (Language): The pipeline whose tokenizer is extended.
     forms (Iterable[str]): Forms such as ``"c/o"``, ``"s/p"``, ``"x-ray"``.
     RETURNS (int): The number of special cases added (all case variants).
-
-    Usage::
-
-        add_special_cases(nlp, ["c/o", "s/p"])
     """
     added = 0
     for form in forms:
@@ -203,10 +194,6 @@ def doc_text(doc: Doc) -> str:
 
     doc (Doc): A doc made by a :class:`ClinicalTokenizer` (or any doc).
     RETURNS (str): The text.
-
-    Usage::
-
-        text = doc_text(doc)
     """
     text = doc.user_data.get(TEXT_KEY)
     if isinstance(text, str):

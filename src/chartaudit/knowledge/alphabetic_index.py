@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,8 +66,27 @@ def read_index(path: Path | str) -> list[IndexNode]:
         return parse_rows(csv.DictReader(handle))
 
 
-def parse_rows(rows: Iterable[dict[str, str]]) -> list[IndexNode]:
-    """Build the forest from Index rows in depth-first order (see :func:`read_index`)."""
+def index_node(number: int, level: int, row: Mapping[str, str]) -> IndexNode:
+    """The node of one Alphabetic Index row (``RowID, Level, Term, See, SeeAlso, NonEssModif, Code``)."""
+    return IndexNode(
+        row=int(row.get("RowID") or number),
+        level=level,
+        term=clean_spaces(row.get("Term") or ""),
+        see=clean_spaces(row.get("See") or ""),
+        see_also=clean_spaces(row.get("SeeAlso") or ""),
+        modifiers=(row.get("NonEssModif") or "").strip(),
+        code=(row.get("Code") or "").strip().upper(),
+    )
+
+
+def parse_rows(rows: Iterable[Mapping[str, str]],
+               make_node: Callable[[int, int, Mapping[str, str]], IndexNode] = index_node) -> list[IndexNode]:
+    """Build the forest from Index rows in depth-first order (see :func:`read_index`).
+
+    rows (Iterable[Mapping[str, str]]): The rows; one whose ``Level`` is not a number is skipped.
+    make_node (Callable): (row number, level, row) -> node; another table's columns (the Neoplasm Table).
+    RETURNS (list[IndexNode]): The level-0 nodes, each with its subterms.
+    """
     mains: list[IndexNode] = []
     stack: list[IndexNode] = []
     for number, row in enumerate(rows):
@@ -75,15 +94,7 @@ def parse_rows(rows: Iterable[dict[str, str]]) -> list[IndexNode]:
             level = int(row.get("Level") or 0)
         except ValueError:
             continue
-        node = IndexNode(
-            row=int(row.get("RowID") or number),
-            level=level,
-            term=clean_spaces(row.get("Term") or ""),
-            see=clean_spaces(row.get("See") or ""),
-            see_also=clean_spaces(row.get("SeeAlso") or ""),
-            modifiers=(row.get("NonEssModif") or "").strip(),
-            code=(row.get("Code") or "").strip().upper(),
-        )
+        node = make_node(number, level, row)
         while stack and stack[-1].level >= level:
             stack.pop()
         if level == 0 or not stack:

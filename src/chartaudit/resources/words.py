@@ -19,7 +19,11 @@ word lists the comparison of codes reads:
 * ``chronic_words``: words by which a mention states that its condition lasts
   ("chronic", "long-standing"): such a condition is coded as current even when
   the note gives it as history. This is one of three judgements of "chronic",
-  each with its own list (``models/README.md``, "Chronic conditions").
+  each with its own list (``models/README.md``, "Chronic conditions");
+* ``condition_nouns``: adjectives of a description that name the condition a noun of
+  the notes names ("infectious" -> "infection": "Unspecified infectious disease" is
+  the condition of "respiratory infection"), read when codes are compared
+  (:meth:`WordRules.condition_word`).
 """
 
 from __future__ import annotations
@@ -43,11 +47,13 @@ class WordRules(ModelFile):
         applied in order to a lower-cased word ("^haem" -> "hem").
     generic_words (Iterable[str]): Words of a description that name no condition.
     chronic_words (Iterable[str]): Words by which a mention states that its condition lasts.
+    condition_nouns (Mapping[str, str]): Adjective -> the noun of the condition it names.
     """
 
     FILE_NAME = "lexical.json"
     DESCRIPTION = "irregular plurals and British spellings of the word normaliser; generic and chronic words"
-    KEYS: ClassVar[tuple[str, ...]] = ("irregular_plurals", "british_spellings", "generic_words", "chronic_words")
+    KEYS: ClassVar[tuple[str, ...]] = ("irregular_plurals", "british_spellings", "generic_words", "chronic_words",
+                                       "condition_nouns")
     MISSING = "words are compared without irregular plurals or spellings, and no word is generic or chronic"
     CACHED = True
 
@@ -57,12 +63,14 @@ class WordRules(ModelFile):
         british_spellings: Sequence[tuple[str, str]] = (),
         generic_words: Iterable[str] = (),
         chronic_words: Iterable[str] = (),
+        condition_nouns: Mapping[str, str] | None = None,
     ) -> None:
         self.irregular_plurals = {str(plural).lower(): str(singular).lower()
                                   for plural, singular in (irregular_plurals or {}).items()}
         self.british_spellings = [(str(pattern), str(replacement)) for pattern, replacement in british_spellings]
         self.generic_words = frozenset(str(word).lower() for word in generic_words)
         self.chronic_words = frozenset(str(word).lower() for word in chronic_words)
+        self.condition_nouns = {str(word).lower(): str(noun).lower() for word, noun in (condition_nouns or {}).items()}
         self._spellings = [(re.compile(pattern), replacement) for pattern, replacement in self.british_spellings]
         # One search tells whether any spelling applies (most words need none).
         self._any_spelling = (re.compile("|".join(f"(?:{pattern})" for pattern, _ in self.british_spellings))
@@ -93,6 +101,13 @@ class WordRules(ModelFile):
             return lower
         return lower[:-1]
 
+    def condition_word(self, lemma: str) -> str:
+        """The noun of the condition an adjective names ("infectious" -> "infection"), else the lemma.
+
+        lemma (str): A word's lemma (:meth:`lemma`).
+        """
+        return self.condition_nouns.get(lemma, lemma)
+
     def phrase_key(self, words: Iterable[str]) -> str:
         """The lemmas of a phrase's words, space-joined: the key the term tables use.
 
@@ -118,6 +133,9 @@ class WordRules(ModelFile):
                 check.compile_regex(pattern, f"british_spellings {pattern!r}")
                 if not isinstance(replacement, str):
                     check.problem(f"british_spellings {pattern!r}: the replacement must be a string", value=pattern)
+        nouns = data.get("condition_nouns", {})
+        if not isinstance(nouns, dict) or not all(isinstance(value, str) and value for value in nouns.values()):
+            check.problem("\"condition_nouns\" must be an object of adjective -> noun", value="condition_nouns")
         for key in ("generic_words", "chronic_words"):
             words = data.get(key, [])
             if not isinstance(words, list) or not all(isinstance(word, str) and word.strip() for word in words):
@@ -131,6 +149,7 @@ class WordRules(ModelFile):
             british_spellings=[tuple(pair) for pair in data.get("british_spellings", [])],
             generic_words=data.get("generic_words", []),
             chronic_words=data.get("chronic_words", []),
+            condition_nouns=data.get("condition_nouns", {}),
         )
 
     @classmethod

@@ -8,7 +8,7 @@ but differs from ``medspacy.context.ConText`` in ways that keep it fast and line
   evidence spans (``doc.spans["chartaudit_evidence"]``: drugs, statuses, ...);
 * token patterns made of ``LOWER`` / ``IN`` / optional tokens (all of medSpaCy's
   defaults) are expanded into literals for one ``PhraseMatcher``: spaCy's
-  ``Matcher`` with ``IN`` predicates took ~46 ms per MTSamples note; other
+  ``Matcher`` with ``IN`` predicates is about 100 times slower; other
   patterns still go to a ``Matcher``;
 * modifiers are grouped by sentence and only sentences holding a target build a
   graph. Scopes never cross a sentence, so the result is the same as medSpaCy's,
@@ -34,10 +34,6 @@ changes the billing flags.
 Sets ``Span._.chartaudit_target.flags`` (a set of Mention flag names);
 ``ContextDetector.assess(doc, spans)`` gives the flags of any spans (they play the
 targets' part), which ``Extractor.assess`` uses for conditions supplied by a caller.
-
-Usage::
-
-    nlp.add_pipe("chartaudit_context", config={"model_dir": str(model_dir)})
 """
 
 # No "from __future__ import annotations": spaCy (confection) resolves the factories' annotations.
@@ -287,10 +283,6 @@ class ContextDetector:
             targets); a modifier word inside a later one (an evidence phrase:
             "PSA screening") still modifies the others. All of them when None.
         RETURNS (list[set[str]]): One set of Mention flag names per span.
-
-        Usage::
-
-            flags = detector.assess(doc, [doc.char_span(0, 10, alignment_mode="expand")])
         """
         flags: list[set[str]] = [set() for _ in spans]
         if not spans:

@@ -69,10 +69,6 @@ def fuzzy_phrases(model_dir: Path | None = None, max_words: int = 4) -> list[str
 
 def build_index(phrases: list[str], n: int = 3) -> dict[str, np.ndarray]:
     """The arrays of the artifact for a phrase list.
-
-    Usage::
-
-        arrays = build_index(["chest pain", "shoulder pain"])
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
 

@@ -1,8 +1,4 @@
 """Laterality: the side (right / left / bilateral) and body site of each mention.
-
-Usage::
-
-    from chartaudit.extract.laterality import LateralityRules, combine_sides
 """
 
 from chartaudit.extract.laterality.rules import LateralityRules

@@ -10,10 +10,6 @@ left together give "bilateral". The target's codes then resolve through its
 side table (M25.51 + right -> M25.511).
 
 Works on the targets' few tokens only.
-
-Usage::
-
-    nlp.add_pipe("chartaudit_laterality", config={"model_dir": str(model_dir)})
 """
 
 # No "from __future__ import annotations": spaCy (confection) resolves the factories' annotations.

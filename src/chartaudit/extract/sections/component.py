@@ -10,12 +10,6 @@ works on the text with one compiled regular expression (see ``rules.py``).
 Sets ``Doc._.chartaudit_sections``: a list of :class:`Section` (character
 offsets), the first one ``category=None`` when the note does not start with a
 header.
-
-Usage::
-
-    nlp.add_pipe("chartaudit_sections", config={"model_dir": str(model_dir)})
-    doc = nlp("HPI: cough\\nA/P: bronchitis")
-    [section.category for section in doc._.chartaudit_sections]
 """
 
 # No "from __future__ import annotations": spaCy (confection) resolves the factories' annotations.
@@ -69,10 +63,6 @@ def section_at(sections: list[Section], starts: list[int], offset: int) -> Secti
     starts (list[int]): ``[section.start for section in sections]``.
     offset (int): A character offset.
     RETURNS (Section | None): The section, or None when there is none.
-
-    Usage::
-
-        section_at(doc._.chartaudit_sections, starts, mention.start)
     """
     index = bisect.bisect_right(starts, offset) - 1
     if index < 0:

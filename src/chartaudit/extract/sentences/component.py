@@ -8,11 +8,6 @@ tokens with one ``numpy.searchsorted`` and sets ``SENT_START`` with one
 
 It runs after the section component and starts a sentence at each header and
 at the text that follows it.
-
-Usage::
-
-    nlp.add_pipe("chartaudit_sentences", config={"model_dir": str(model_dir)})
-    [sentence.text for sentence in nlp("No fever. Cough present.").sents]
 """
 
 # No "from __future__ import annotations": spaCy (confection) resolves the factories' annotations.
@@ -43,10 +38,6 @@ def sentence_token_starts(doc: Doc) -> list[int]:
 
     doc (Doc): A doc with sentence boundaries.
     RETURNS (list[int]): As the sentence component set them, or read from ``SENT_START``.
-
-    Usage::
-
-        starts = sentence_token_starts(doc)
     """
     starts = doc.user_data.get(SENTENCE_STARTS_KEY)
     if isinstance(starts, list):
@@ -65,10 +56,6 @@ def sentence_bounds(starts: list[int], length: int, start: int, end: int) -> tup
     start (int): The span's first token.
     end (int): The token after the span.
     RETURNS (tuple[int, int]): The sentence's first token and the token after it.
-
-    Usage::
-
-        first, after = sentence_bounds(sentence_token_starts(doc), len(doc), span.start, span.end)
     """
     first = starts[bisect.bisect_right(starts, start) - 1]
     position = bisect.bisect_left(starts, end)

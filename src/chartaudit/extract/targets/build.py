@@ -209,11 +209,6 @@ def build_terms(model_dir: Path | None = None) -> dict[str, Any]:
         and target configuration (drop patterns, stop phrases) are used; the default
         model when None.
     RETURNS (dict[str, Any]): The JSON-ready term table.
-
-    Usage::
-
-        table = build_terms()
-        len(table["terms"])
     """
     import simple_icd_10_cm as cm  # build-time only: ~2 s to import
     import spacy

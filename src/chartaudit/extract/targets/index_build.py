@@ -69,7 +69,7 @@ import re
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
@@ -79,7 +79,7 @@ from chartaudit.extract.config import ModelConfig
 from chartaudit.extract.targets.build import write_terms
 from chartaudit.extract.targets.index_terms import GROUP_SEPARATOR, UNIT_SEPARATOR, unpack_block  # noqa: F401
 from chartaudit.extract.targets.normalize import PhraseVariants, without_possessive
-from chartaudit.knowledge.alphabetic_index import IndexNode, clean_spaces, read_index
+from chartaudit.knowledge.alphabetic_index import IndexNode, clean_spaces, parse_rows, read_index
 from chartaudit.resources import default_model_dir, icd10cm_dir, shared_data_dir
 from chartaudit.resources.words import WordRules
 
@@ -450,27 +450,17 @@ class NeoplasmTable:
                "benign": "Benign", "uncertain": "UncertainBehavior", "unspecified": "UnspecifiedBehavior"}
 
     def __init__(self, rows: Iterable[dict[str, str]]) -> None:
-        self.top: IndexNode | None = None
         self.codes: dict[int, dict[str, str]] = {}
-        stack: list[IndexNode] = []
-        for number, row in enumerate(rows):
-            try:
-                level = int(row.get("Level") or 0)
-            except ValueError:
-                continue
-            node = IndexNode(row=number, level=level, term=clean_spaces(row.get("Term") or ""),
-                             see=clean_spaces(row.get("SeeAlso") or ""), see_also="",
-                             modifiers=(row.get("NonEssModif") or "").strip(), code="")
+
+        def make_node(number: int, level: int, row: Mapping[str, str]) -> IndexNode:
             self.codes[number] = {behaviour: (row.get(column) or "").strip().upper()
                                   for behaviour, column in self.COLUMNS.items()}
-            while stack and stack[-1].level >= level:
-                stack.pop()
-            if stack:
-                node.parent = stack[-1]
-                stack[-1].children.append(node)
-            elif self.top is None:
-                self.top = node
-            stack.append(node)
+            return IndexNode(row=number, level=level, term=clean_spaces(row.get("Term") or ""),
+                             see=clean_spaces(row.get("SeeAlso") or ""), see_also="",
+                             modifiers=(row.get("NonEssModif") or "").strip(), code="")
+
+        roots = parse_rows(rows, make_node)
+        self.top: IndexNode | None = roots[0] if roots else None
 
     @classmethod
     def read(cls, path: Path | str) -> "NeoplasmTable":
@@ -898,10 +888,6 @@ def build_index_terms(index_path: Path | str, model_dir: Path | None = None,
     known (set[str] | None): Phrase keys left out because another source wins for them
         (default: :func:`known_phrases`, the tabular terms and the lexicon).
     RETURNS (dict[str, Any]): The JSON-ready table.
-
-    Usage::
-
-        table = build_index_terms("../shared/data/icd10cm_index_2025/index.csv")
     """
     import spacy
 

@@ -12,11 +12,6 @@ so loading costs one JSON parse.
 A code the Index gives with a trailing "-" is stored as its category ("M21.4"); when
 the tabular terms know the category's laterality family, the entry carries its side
 table, so "right flat foot" resolves to M21.41.
-
-Usage::
-
-    from chartaudit.extract.targets.index_terms import add_index_terms
-    add_index_terms(trie, settings, stop_phrases, families)
 """
 
 from __future__ import annotations
@@ -31,7 +26,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
-from chartaudit.extract.terms import TermEntry, TermTrie, descriptions_of
+from chartaudit.extract.terms import TermTrie, entry_maker
 from chartaudit.resources import icd10cm_dir
 
 logger = logging.getLogger(__name__)
@@ -44,10 +39,6 @@ UNIT_SEPARATOR, GROUP_SEPARATOR = "\x1f", "\x1d"
 
 def unpack_block(block: str) -> dict[str, str]:
     """The groups of one packed block (first word -> "rest<TAB>codes" lines).
-
-    Usage::
-
-        unpack_block(data["blocks"][data["words"]["pain"]])["pain"]
     """
     text = zlib.decompress(base64.b64decode(block)).decode("utf-8")
     return dict(piece.split(UNIT_SEPARATOR, 1) for piece in text.split(GROUP_SEPARATOR))
@@ -128,24 +119,7 @@ def add_index_terms(
     if path is None:
         return {}
     data = load_index_terms(str(path))
-    stop = frozenset(stop_phrases)
-    entries: dict[tuple[str, ...], TermEntry] = {}
-
-    def make_index_entry(key: str, codes: list[str]) -> TermEntry | None:
-        if key in stop or not codes:
-            return None
-        code_tuple = tuple(codes)
-        entry = entries.get(code_tuple)
-        if entry is None:
-            first = code_tuple[0]
-            entry = TermEntry(
-                concept=descriptions_of(data).get(first, key),
-                codes=code_tuple,
-                source=SOURCE,
-                sides=families.get(first) if len(code_tuple) == 1 else None,
-            )
-            entries[code_tuple] = entry
-        return entry
+    make_index_entry = entry_maker(data, families, stop_phrases, SOURCE)
 
     packed = PackedGroups(data.get("words", {}), data.get("blocks", []))
     trie.add_pending(packed.lazy_groups(), make_index_entry)

@@ -103,6 +103,13 @@ MAX_WORDS_BEFORE_ABBREVIATION = 2
 _MAX_CACHE = 500_000
 
 
+def _after_non(words: list[str], index: int) -> bool:
+    """True when the word at ``index`` follows "non" or "non-": "non-diabetic", "non hypertensive"."""
+    if index >= 1 and words[index - 1] == "non":
+        return True
+    return index >= 2 and words[index - 1] == "-" and words[index - 2] == "non"
+
+
 class TargetMatcher:
     """Find targets (conditions) in a doc; see the module docstring."""
 
@@ -400,7 +407,8 @@ class TargetMatcher:
             return
         last = len(words) - 1
         changed = [index for index, word in enumerate(words) if word in hits
-                   and not (index < last and words[index + 1] in forms.not_before)]  # "hypotensive medication"
+                   and not (index < last and words[index + 1] in forms.not_before)  # "hypotensive medication"
+                   and not _after_non(words, index)]  # "non-diabetic" denies the condition
         if not changed:
             return
         rewritten = list(words)

@@ -61,12 +61,14 @@ class WordForms:
     def from_config(cls, config: dict, lemma: Callable[[str], str]) -> "WordForms":
         """Read ``components.targets.word_forms`` (``suffix_rules``, ``words``, ``min_length``, ``not_before``).
 
-        lemma (Callable[[str], str]): The model's word normaliser (``not_before`` holds lemmas).
+        lemma (Callable[[str], str]): The model's word normaliser (``not_before`` holds lemmas, and so
+            do the nouns of ``words``, which are looked up among the terms' lemmas: "diabetic" ->
+            "diabetes", whose lemma is "diabete").
         """
         return cls(
             suffix_rules=[(str(ending).lower(), str(replacement).lower())
                           for ending, replacement in config.get("suffix_rules", [])],
-            words={str(word).lower(): str(noun).lower() for word, noun in config.get("words", {}).items()},
+            words={str(word).lower(): lemma(str(noun).lower()) for word, noun in config.get("words", {}).items()},
             min_length=int(config.get("min_length", 6)),
             not_before=frozenset(lemma(str(word)) for word in config.get("not_before", [])),
         )
@@ -299,10 +301,6 @@ class PhraseVariants:
 
         text (str): An ICD-10-CM description or inclusion term.
         RETURNS (list[str]): Distinct variants, lower-cased.
-
-        Usage::
-
-            PhraseVariants().expand("Pain in shoulder")
         """
         stripped = self.strip_qualifiers(text)
         results: list[str] = []
