@@ -338,7 +338,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _exit_at_once(code: int) -> None:
+    """End the program now, its standard streams and log handlers flushed, without tearing the
+    interpreter down: that frees the model's millions of objects one by one (~1.3 s after an
+    audit of MTSamples), work nobody waits for once the outputs are closed."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; its exit status. Called as the program (``argv`` None), a finished local
+    audit ends the process at once (:func:`_exit_at_once`): its outputs are closed by then."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -346,7 +358,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError("a command is required: check, audit, evaluate, lookup or build-model (see chartaudit --help)")
         logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                             format="chartaudit: %(levelname)s: %(message)s")
-        return args.handler(args)
+        code = args.handler(args)
+        if argv is None and args.handler is command_audit and code == EXIT_OK and args.engine != "dask":
+            _exit_at_once(code)
+        return code
     except UsageError as error:
         sys.stderr.write(f"chartaudit: error: {error}\n")
         return EXIT_USAGE

@@ -215,6 +215,9 @@ def _warm_worker(model: str | None, policies: tuple[str, ...]) -> None:
     cached_checker(model, policies).check(_WARM_UP_NOTE, ["R07.9"])
 
 
+#: The garbage collector's youngest-generation threshold during a one-process audit (Python's default: 700).
+_RUN_GC_THRESHOLD = 20_000
+
 #: prctl(2) option: the signal a process gets when its parent dies (Linux).
 _PR_SET_PDEATHSIG = 1
 #: Seconds between two checks, in a worker, that its parent is still alive.
@@ -251,9 +254,12 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 
 def _start_worker(parent_pid: int, model: str | None, policies: tuple[str, ...]) -> None:
-    """Worker initializer: end with the parent, then build (or reuse) and warm the pipeline."""
+    """Worker initializer: end with the parent, then build (or reuse) and warm the pipeline; the
+    worker's garbage collector runs as in a one-process audit (:data:`_RUN_GC_THRESHOLD`)."""
     _exit_with_parent(parent_pid)
     _warm_worker(model, policies)
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], _RUN_GC_THRESHOLD), *thresholds[1:])
 
 
 def _stop_workers(pools: list[ProcessPoolExecutor]) -> None:
@@ -312,7 +318,19 @@ def _pending_chunks(job: AuditJob, done: set[int], submit: Callable[[tuple], Any
 
 def _chunks_local(job: AuditJob, done: set[int]) -> Iterator[_Chunk]:
     if job.workers <= 1:
-        yield from _pending_chunks(job, done, _process_chunk, 0, lambda result: result)
+        # Load the model before the first chunk, then take what it holds (tables, terms, tries)
+        # out of the garbage collector's reach for the run: each full collection would walk it all.
+        # A note makes tens of thousands of short-lived objects, so the youngest generation is
+        # collected less often too (fewer collections promote less into the older ones).
+        _warm_worker(job.model, job.policies)
+        thresholds = gc.get_threshold()
+        gc.freeze()
+        gc.set_threshold(max(thresholds[0], _RUN_GC_THRESHOLD), *thresholds[1:])
+        try:
+            yield from _pending_chunks(job, done, _process_chunk, 0, lambda result: result)
+        finally:
+            gc.set_threshold(*thresholds)  # the caller's process (the viewer's, say) collects as before
+            gc.unfreeze()
         return
     start_method = "fork" if os.name == "posix" else "spawn"
     context = multiprocessing.get_context(start_method)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import logging
 import threading
@@ -50,18 +49,52 @@ def _note_key(text: str) -> bytes:
 
 
 def _copy_mention(mention: Mention) -> Mention:
-    duplicate = copy.copy(mention)
+    """A copy of a mention with a list of codes of its own (what ``copy.copy`` makes, without its
+    generic ``__reduce_ex__`` path)."""
+    cls = type(mention)
+    duplicate = cls.__new__(cls)
+    duplicate.__dict__.update(mention.__dict__)
     duplicate.codes = list(mention.codes)
     return duplicate
 
 
+#: A mention as the note cache keeps it (:func:`_packed`): its attribute names and values.
+_Packed = tuple[tuple[str, ...], tuple[Any, ...]]
+#: Per distinct layout of attributes: its names (shared by the packed mentions) and where the codes are.
+_LAYOUTS: dict[tuple[str, ...], tuple[tuple[str, ...], int]] = {}
+
+
+def _packed(mention: Mention) -> _Packed:
+    """A mention as plain tuples of its attribute names and values, its codes a tuple. The
+    garbage collector stops tracking tuples of strings, numbers and None, so the mentions of
+    the cached notes add nothing to its full collections (Mention objects would all be walked)."""
+    state = mention.__dict__
+    names = tuple(state)
+    layout = _LAYOUTS.get(names)
+    if layout is None:
+        layout = _LAYOUTS[names] = (names, names.index("codes"))
+    values = list(state.values())
+    values[layout[1]] = tuple(values[layout[1]])
+    return layout[0], tuple(values)
+
+
+def _unpacked(packed: _Packed) -> Mention:
+    """The mention a :func:`_packed` tuple holds, with a list of codes of its own."""
+    names, values = packed
+    mention = Mention.__new__(Mention)
+    state = mention.__dict__
+    state.update(zip(names, values))
+    state["codes"] = list(state["codes"])
+    return mention
+
+
 @dataclass
 class _Remembered:
-    """What the extractor keeps of one note (no note text): its mentions, its distinct word lemmas
-    (space-joined: a few KB, where a set would take several times more) and, per billed code
-    looked for, the mentions the word search found."""
+    """What the extractor keeps of one note (no note text): its mentions (:func:`_packed`), its
+    distinct word lemmas (space-joined: a few KB, where a set would take several times more) and,
+    per billed code looked for, the mentions the word search found."""
 
-    mentions: tuple[Mention, ...]
+    mentions: tuple[_Packed, ...]
     words: str
     found: dict[str, tuple[Mention, ...]]
 
@@ -193,7 +226,7 @@ class Extractor:
         if self.cache_size:
             cached = self._remembered(key)
             if cached is not None:
-                return [_copy_mention(mention) for mention in cached.mentions]  # callers may change theirs
+                return [_unpacked(packed) for packed in cached.mentions]  # callers may change theirs
         try:
             doc = self.nlp(text, component_cfg=self._component_config())
             mentions = self.mentions(doc)
@@ -204,7 +237,7 @@ class Extractor:
         with self._cache_lock:
             if self.cache_size:
                 words = doc.user_data.get(WORDS_KEY) or ()
-                self._cache[key] = _Remembered(tuple(_copy_mention(mention) for mention in mentions),
+                self._cache[key] = _Remembered(tuple(_packed(mention) for mention in mentions),
                                                " ".join(set(words)), {})
                 while len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)

@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 #: The key under which a trie node stores the term ending there.
 TERMINAL = "\x00"
+#: Starts the line that names the source of the pending lines after it (:class:`TermTrie`).
+_SOURCE_MARK = "\x1e"
 
 #: The generated ICD-10-CM terms file in ``models/icd10cm/`` (``icd10cm_terms`` of ``meta.json`` may name another).
 DEFAULT_TERMS_FILE = "terms-2026.json.gz"
@@ -132,9 +134,15 @@ class TargetHit:
 class TermTrie:
     """A token trie over normalised words; nodes are plain dicts (fast to walk).
 
-    Large term sets can be added *pending*, grouped by first word: a group is
-    inserted the first time a note contains its first word, so loading the
-    ~50,000 ICD-10-CM phrases costs one JSON parse instead of ~0.5 s of inserts.
+    Large term sets can be added *pending*, grouped by first word, and are inserted
+    in two steps as notes need them: the first time a note holds a group's first
+    word, its one-word term is inserted and its phrases are sorted by their second
+    word; the phrases of one second word are inserted the first time a match could
+    walk into them (:meth:`longest`, :meth:`get`; :meth:`has_pending` tells whether
+    some wait). Loading the ~50,000 ICD-10-CM phrases costs one JSON parse instead of
+    ~0.5 s of inserts, and a long run inserts the phrases its notes reach, not all
+    those that share a common first word ("other", "acute"): fewer dicts to build, and
+    fewer for each full pass of the garbage collector to walk.
     """
 
     def __init__(self) -> None:
@@ -142,6 +150,12 @@ class TermTrie:
         self.size = 0
         # first word -> [(group, make_entry)], one per source added pending, in the order added
         self._pending: dict[str, list[tuple[str, Callable[[str, list[str]], TermEntry | None]]]] = {}
+        # first word -> (the make_entry of each source, second word -> its phrases' lines
+        # "rest of the phrase<TAB>codes" joined by line breaks, in the order added, each source's
+        # lines after a line "<RS>number of the source"). Strings, not a list or tuple per line:
+        # every container kept alive costs each full pass of the garbage collector.
+        self._pending_second: dict[str, tuple[list[Callable[[str, list[str]], TermEntry | None]],
+                                              dict[str, str]]] = {}
 
     def __len__(self) -> int:
         """The number of terms inserted plus the number of pending groups."""
@@ -177,26 +191,98 @@ class TermTrie:
         return first_word in self._pending
 
     def materialize(self, first_word: str) -> None:
-        """Insert the pending terms that start with this word."""
+        """Insert the one-word term of this first word, and sort its longer phrases by
+        their second word (:meth:`_materialize_second` inserts those of a second word
+        before a walk could enter them)."""
         layers = self._pending.pop(first_word, None)
         if layers is None:
             return
-        for group, make_entry in layers:
+        if first_word in self._pending_second:  # sources added after the word was first seen
+            for second_word in list(self._pending_second[first_word][1]):
+                self._materialize_second(first_word, second_word)
+        node = self.root[first_word]
+        buckets: dict[str, list[str]] = {}
+        for number, (group, make_entry) in enumerate(layers):
             if not isinstance(group, str):
                 group = group()  # a group decoded on first use (the Index terms' packed blocks)
+            marker = f"{_SOURCE_MARK}{number}"
+            touched: set[str] = set()  # the second words this source has lines for
             for line in group.split("\n"):
-                rest, _, codes = line.partition("\t")
-                key = f"{first_word} {rest}" if rest else first_word
-                entry = make_entry(key, codes.split(",") if codes else [])
-                if entry is None:
+                if not line or line[0] == "\t":  # the one-word phrase
+                    codes = line[1:]
+                    entry = make_entry(first_word, codes.split(",") if codes else [])
+                    if entry is not None:
+                        node.setdefault(TERMINAL, entry)
                     continue
-                node = self.root[first_word]
-                for word in rest.split(" ") if rest else ():
-                    child = node.get(word)
-                    if child is None:
-                        child = node[word] = {}
-                    node = child
-                node.setdefault(TERMINAL, entry)
+                second = line.partition("\t")[0].partition(" ")[0]
+                if second not in touched:
+                    touched.add(second)
+                    lines = buckets.get(second)
+                    if lines is None:
+                        lines = buckets[second] = []
+                    lines.append(marker)
+                else:
+                    lines = buckets[second]
+                lines.append(line)
+        if buckets:
+            self._pending_second[first_word] = (
+                [make_entry for _, make_entry in layers],
+                {second: "\n".join(lines) for second, lines in buckets.items()},
+            )
+
+    def has_pending(self, first_word: str, second_word: str) -> bool:
+        """True when phrases starting with these two words wait to be inserted (the node of
+        ``first_word`` does not show them yet)."""
+        pending = self._pending_second.get(first_word)
+        return pending is not None and second_word in pending[1]
+
+    def _materialize_second(self, first_word: str, second_word: str) -> None:
+        """Insert the pending phrases that start with these two words."""
+        pending = self._pending_second.get(first_word)
+        text = pending[1].pop(second_word, None) if pending else None
+        if text is None:
+            return
+        makers, buckets = pending
+        if not buckets:
+            del self._pending_second[first_word]
+        first_node = self.root[first_word]
+        make_entry = makers[0]
+        for line in text.split("\n"):
+            if line[0] == _SOURCE_MARK:
+                make_entry = makers[int(line[1:])]  # the lines that follow are this source's
+                continue
+            rest, _, codes = line.partition("\t")
+            entry = make_entry(f"{first_word} {rest}", codes.split(",") if codes else [])
+            if entry is None:
+                continue
+            node = first_node
+            for word in rest.split(" "):
+                child = node.get(word)
+                if child is None:
+                    child = node[word] = {}
+                node = child
+            node.setdefault(TERMINAL, entry)
+
+    def _reach_second(self, first_word: str, words: Sequence[str], position: int, end: int,
+                      skip: frozenset[str]) -> None:
+        """Insert the pending phrases a walk from ``first_word`` could enter: those whose second
+        word is the word at ``position``, or one after white space or skipped words (as
+        :meth:`longest` passes over them)."""
+        seconds = self._pending_second[first_word][1]
+        skipped = 0
+        while position < end:
+            word = words[position]
+            if word in seconds:
+                self._materialize_second(first_word, word)
+                if first_word not in self._pending_second:
+                    return
+            if word == SPACE_WORD:
+                position += 1
+            elif word in skip and skipped < MAX_SKIPPED_WORDS:
+                skipped += 1
+                position += 1
+            else:
+                return
 
     def insert(self, words: Sequence[str], entry: TermEntry) -> None:
         """Add (or replace) the term of a normalised word sequence."""
@@ -218,6 +304,8 @@ class TermTrie:
             return None
         if words[0] in self._pending:
             self.materialize(words[0])
+        if len(words) > 1 and words[0] in self._pending_second:
+            self._materialize_second(words[0], words[1])
         node = self.root
         for word in words:
             node = node.get(word)
@@ -248,6 +336,11 @@ class TermTrie:
         if node is None:
             return start, None
         end = len(words) if limit is None else min(limit, len(words))
+        pending = self._pending_second.get(first_word)
+        if pending is not None and start + 1 < end:
+            following = words[start + 1]  # most often neither pending nor passed over: no call
+            if following in pending[1] or following == SPACE_WORD or following in skip:
+                self._reach_second(first_word, words, start + 1, end, skip)
         best_end, best_entry = start, None
         # Depth-first over (node, position, reached literally) states; the literal
         # path is tried first. A skipped word never ends a match.

@@ -105,6 +105,10 @@ class Icd10cm:
         self._inclusion_terms: dict[str, list[str]] = tables["inclusion_terms"]
         self._includes: dict[str, list[str]] = tables["includes"]
         self._sections: list[tuple[str, str, str, str, list[str]]] = [tuple(s) for s in tables["sections"]]
+        # The category keys of each section's first and last category, computed once (every
+        # new category of a run is compared with all ~300 sections).
+        self._section_keys: list[tuple[tuple[str, int, int], tuple[str, int, int]]] = [
+            (category_key(low), category_key(high)) for _, low, high, _, _ in self._sections]
         self._position: dict[str, int] = dict(zip(self._codes, range(len(self._codes))))
         # Parents, children and billability are derived on demand: the tabular list is in
         # depth-first order and every ancestor of a code is a prefix of it.
@@ -386,8 +390,8 @@ class Icd10cm:
         key = category_key(category)
         found = [
             (name, low, high, title, notes)
-            for name, low, high, title, notes in self._sections
-            if category_key(low) <= key <= category_key(high)
+            for (name, low, high, title, notes), (low_key, high_key) in zip(self._sections, self._section_keys)
+            if low_key <= key <= high_key
         ]
         # Narrower ranges first; a chapter (a number) is the widest of all.
         found.sort(key=lambda item: (item[0].isdigit(), code_number(item[2]) - code_number(item[1])))

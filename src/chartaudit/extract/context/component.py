@@ -45,7 +45,6 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-import numpy
 from spacy.attrs import IS_SPACE, LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -127,9 +126,9 @@ class _ModifierMatcher:
         else:
             matches = []
             where = bytearray(len(doc))
-            spaces = doc.to_array(IS_SPACE)
+            spaces = doc.to_array(IS_SPACE).tolist()  # a list: numpy's per-call cost outweighs a sentence's slice
             for start, end in ranges:
-                if spaces[start + 1:end - 1].any() and _has_inner_space(doc, spaces, start, end, sentence_starts):
+                if 1 in spaces[start + 1:end - 1] and _has_inner_space(doc, spaces, start, end, sentence_starts):
                     matches += self._matches_without_space(doc, start, end)
                     continue
                 matches += self.phrase_matcher(doc[start:end])  # offsets in the doc, not the span
@@ -180,12 +179,12 @@ class _ModifierMatcher:
         return matches
 
 
-def _has_inner_space(doc: Doc, spaces: Any, start: int, end: int, sentence_starts: Collection[int]) -> bool:
+def _has_inner_space(doc: Doc, spaces: list[int], start: int, end: int, sentence_starts: Collection[int]) -> bool:
     """True when a whitespace token other than one line break stands between two words of one
-    sentence in ``doc[start:end]`` (a run of spaces inside it, not the spaces after its end)."""
-    for offset in numpy.flatnonzero(spaces[start + 1:end - 1]).tolist():
-        index = start + 1 + offset
-        if not spaces[index + 1] and index + 1 not in sentence_starts and doc[index].text != "\n":
+    sentence in ``doc[start:end]`` (a run of spaces inside it, not the spaces after its end).
+    ``spaces`` holds the doc's ``IS_SPACE`` values."""
+    for index in range(start + 1, end - 1):
+        if spaces[index] and not spaces[index + 1] and index + 1 not in sentence_starts and doc[index].text != "\n":
             return True
     return False
 

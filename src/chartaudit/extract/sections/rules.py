@@ -26,7 +26,9 @@ from chartaudit.resources.files import FileCheck, ModelFile
 #: (optionally followed by a comma, as in MTSamples' flattened notes), or after a run of
 #: three or more spaces or a tab (the line breaks of a report flattened into one line:
 #: "Measurements Not Obtainable ***     REFERRING DIAGNOSIS: CHEST PAIN").
-_CANDIDATE = re.compile(r"(?:[\n.!?;:]|(?<=\S)(?: {3,}|\t))[ \t]*(?:,[ \t]*)?(?=[^\W\d_])")
+#: Each alternative starts with a literal character (the lookbehinds come after it), so that
+#: the regex engine skips ahead to those characters instead of trying every position (~4x faster).
+_CANDIDATE = re.compile(r"(?:\n|\.|!|\?|;|:| (?<=\S ) {2,}|\t(?<=\S\t))[ \t]*(?:,[ \t]*)?(?=[^\W\d_])")
 _TEXT_START = re.compile(r"[ \t\r\n]*(?:,[ \t]*)?(?=[^\W\d_])")
 _STOP = re.compile(r"[:\n]")
 #: What must follow a pattern header: a colon, or the end of the line.

@@ -358,7 +358,7 @@ class TargetMatcher:
             node = root[word]
             if TERMINAL not in node:
                 following = words[start + 1] if start + 1 < length else None
-                if following not in node and following not in skip:
+                if following not in node and following not in skip and not trie.has_pending(word, following):
                     continue
             end, entry = trie.longest(words, start, skip)
             if entry is not None:
