@@ -3,7 +3,8 @@
 Goals (issue 3): on one core, start-up included, ``chartaudit audit`` of 3,000
 MTSamples notes within 2.0x the time the blank English tokenizer alone takes on the
 same notes (measured in the same run); ``--workers 2`` at least 1.7x faster than
-``--workers 1``; peak memory per worker <= 1 GB.
+``--workers 1``; peak memory per worker <= 1 GB. Issue 13 sets the ratio on distinct
+notes (``--distinct``): <= 2.2x.
 
 Each round also audits the first 100 rows with 1 and 2 workers: that is the start-up
 every run pays once (Amdahl's serial part). It gives the speed-up with start-up taken
@@ -194,7 +195,8 @@ def main() -> None:
         print(f"chartaudit audit --workers 1:                       {span(one)}  "
               f"({count / max(one):.0f}-{count / min(one):.0f} notes/s)")
         print(f"  ratio to the blank tokenizer, same round:         "
-              f"{min(ratios):.2f}-{max(ratios):.2f}x{median(ratios)}   (goal <= 2.0x)")
+              f"{min(ratios):.2f}-{max(ratios):.2f}x{median(ratios)}   "
+              f"(goal <= {'2.2' if args.distinct else '2.0'}x)")
         print(f"chartaudit audit --workers 2:                       {span(two)}  "
               f"speed-up {min(speedups):.2f}-{max(speedups):.2f}x{median(speedups)}   (goal >= 1.7x); "
               f"identical output: {identical}")
