@@ -58,6 +58,16 @@ def notes_of_about(words: int, limit: int) -> list[tuple[str, str]]:
     return notes
 
 
+def check_times(checker, notes: list[tuple[str, str]]) -> list[float]:
+    """Milliseconds of one check of each note, in order."""
+    timings = []
+    for _, note in notes:
+        begin = time.perf_counter()
+        checker.check(note, dx=["R07.9", "I10", "E11.9"])
+        timings.append((time.perf_counter() - begin) * 1000)
+    return timings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=60, help="distinct notes timed (after 5 for warm-up)")
@@ -76,19 +86,10 @@ def main() -> None:
     checker.extractor.clear_cache()
     for _, note in warm_up:
         checker.check(note, dx=["R07.9", "I10", "E11.9"])
-    timings = []
-    for _, note in timed:
-        begin = time.perf_counter()
-        checker.check(note, dx=["R07.9", "I10", "E11.9"])
-        timings.append((time.perf_counter() - begin) * 1000)
+    timings = check_times(checker, timed)
     checker.extractor.cache_size = DEFAULT_CACHE_SIZE
-    for _, note in timed:
-        checker.check(note, dx=["R07.9", "I10", "E11.9"])
-    cached = []
-    for _, note in timed:
-        begin = time.perf_counter()
-        checker.check(note, dx=["R07.9", "I10", "E11.9"])
-        cached.append((time.perf_counter() - begin) * 1000)
+    check_times(checker, timed)  # fills the note cache
+    cached = check_times(checker, timed)
     print(f"checker load (imports + pipeline + tables): {load_seconds:.2f} s")
     print(f"500-word note ({source}, {len(timed)} distinct notes, each read once, note cache off): "
           f"median {statistics.median(timings):.1f} ms, p90 {sorted(timings)[int(0.9 * len(timings))]:.1f} ms   "
