@@ -343,8 +343,11 @@ def _exit_at_once(code: int) -> None:
     interpreter down: that frees the model's millions of objects one by one (~1.3 s after an
     audit of MTSamples), work nobody waits for once the outputs are closed."""
     logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away, or a stream already closed
+            pass
     os._exit(code)
 
 
