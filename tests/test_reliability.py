@@ -526,6 +526,43 @@ def test_a_stopped_audit_stops_its_workers_keeps_its_chunks_and_says_how_to_resu
     assert list((tmp_path / "out.csv.parts").glob("*.findings.parquet")) and not out.exists()
 
 
+class _SignalsInAFinalizer:
+    """Sends ``number`` to this process from ``__del__``: the handler's KeyboardInterrupt is
+    then raised inside a finalizer, where Python swallows it ("Exception ignored in ...")."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), self.number)
+        for _ in range(1000):  # bytecode to run the Python-level handler on, still inside __del__
+            pass
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_stop_swallowed_by_a_finalizer_still_stops_the_audit_at_the_next_chunk(
+        tmp_path: Path, monkeypatch, capsys) -> None:
+    from chartaudit.batch import runner
+
+    process_chunk, calls = runner._process_chunk, []
+
+    def process_and_signal(payload):
+        calls.append(1)
+        if len(calls) == 2:
+            _SignalsInAFinalizer(signal.SIGTERM)  # dropped at once: __del__ runs here
+        return process_chunk(payload)
+
+    monkeypatch.setattr(runner, "_process_chunk", process_and_signal)
+    source = write_csv(tmp_path / "in.csv", ROWS * 3)
+    out = tmp_path / "out.csv"
+    code, error = audit_cli(capsys, source, "--out", out, "--workers", "1", "--chunk-size", "1")
+    assert code == 128 + signal.SIGTERM, error
+    assert error.endswith(f"chartaudit: interrupted by SIGTERM; finished chunks are kept in {out}.parts: "
+                          "rerun with --resume to continue\n")
+    assert len(calls) == 2 < len(ROWS) * 3 and not out.exists()
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handlers are restored
+
+
 @pytest.mark.parametrize(("requested", "expected", "notice"), [
     ("0", 2, ""),
     ("2", 2, ""),

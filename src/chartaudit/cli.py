@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from chartaudit import __version__
 from chartaudit.model import ModelError
@@ -127,6 +127,23 @@ def _stop_on_signals() -> tuple[list[int], dict[int, object]]:
     return received, previous
 
 
+def _stop_between_chunks(received: list[int], progress: Callable[..., None] | None) -> Callable[..., None]:
+    """A progress callback that first raises KeyboardInterrupt if a stop signal has come.
+
+    The signal handler raises KeyboardInterrupt wherever the main thread is, and Python
+    swallows an exception raised inside a finalizer (``__del__``, a weakref callback run by
+    the garbage collector) with an "Exception ignored" line: the audit would then run to the
+    end and exit 0. The audit calls this after every chunk, so a stop is never lost.
+    """
+    def update(count: int, fraction: float | None = None) -> None:
+        if received:
+            raise KeyboardInterrupt
+        if progress is not None:
+            progress(count, fraction)
+
+    return update
+
+
 def command_audit(args: argparse.Namespace) -> int:
     from chartaudit.batch import AuditJob, ColumnMap, WorkerDied, run_audit
     from chartaudit.batch.runner import input_rows, usable_cores
@@ -152,7 +169,7 @@ def command_audit(args: argparse.Namespace) -> int:
     received, previous = _stop_on_signals()
     try:
         total = input_rows(job.input) if job.input.exists() else None
-        summary = run_audit(job, progress=_progress_bar(total))
+        summary = run_audit(job, progress=_stop_between_chunks(received, _progress_bar(total)))
     except FormatError as error:  # an unusable input, output or option (BatchInputError included)
         raise UsageError(str(error)) from None
     except WorkerDied as error:
