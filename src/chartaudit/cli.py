@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from chartaudit import __version__
 from chartaudit.model import ModelError
@@ -107,41 +107,57 @@ def _progress_bar(total_hint: int | None = None):
     return update
 
 
-def _stop_on_signals() -> tuple[list[int], dict[int, object]]:
-    """Turn SIGTERM (like SIGINT) into KeyboardInterrupt, so that the audit unwinds, stops its
-    workers and keeps its finished chunks; a second signal during that cleanup exits at once.
+class _StopSignals:
+    """While active, SIGTERM (like SIGINT) becomes KeyboardInterrupt, so that the audit unwinds,
+    stops its workers and keeps its finished chunks; a second signal during that cleanup exits
+    at once.
 
-    Returns the list the signals received are appended to, and the handlers to restore.
+    The handler raises wherever the main thread is. Raised inside a finalizer (``__del__``, a
+    weakref callback or a generator closed by the garbage collector), Python swallows the
+    KeyboardInterrupt and prints "Exception ignored in ..." with a traceback: the audit would
+    then run to the end and exit 0. So that message is silenced for a stop signal, and
+    :meth:`between_chunks` raises again at the next chunk: a stop is never lost.
     """
-    received: list[int] = []
 
-    def stop(signum: int, frame: object) -> None:
-        if received:  # already stopping: no second traceback, no waiting
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self._previous_handlers: dict[int, Any] = {}
+        self._previous_hook: Callable[[Any], Any] | None = None
+
+    def _stop(self, signum: int, frame: object) -> None:
+        if self.received:  # already stopping: no second traceback, no waiting
             os._exit(128 + signum)
-        received.append(signum)
+        self.received.append(signum)
         raise KeyboardInterrupt
 
-    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
-        return received, {}
-    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
-    return received, previous
+    def _unraisable(self, unraisable: Any) -> None:
+        if self.received and issubclass(unraisable.exc_type, KeyboardInterrupt):
+            return  # our own stop, raised in a finalizer: between_chunks raises it again
+        assert self._previous_hook is not None
+        self._previous_hook(unraisable)
 
+    def __enter__(self) -> _StopSignals:
+        if threading.current_thread() is threading.main_thread():  # only it may set handlers
+            self._previous_handlers = {number: signal.signal(number, self._stop)
+                                       for number in (signal.SIGINT, signal.SIGTERM)}
+            self._previous_hook, sys.unraisablehook = sys.unraisablehook, self._unraisable
+        return self
 
-def _stop_between_chunks(received: list[int], progress: Callable[..., None] | None) -> Callable[..., None]:
-    """A progress callback that first raises KeyboardInterrupt if a stop signal has come.
+    def __exit__(self, *exc_info: object) -> None:
+        for number, handler in self._previous_handlers.items():
+            signal.signal(number, handler)
+        if self._previous_hook is not None:
+            sys.unraisablehook = self._previous_hook
 
-    The signal handler raises KeyboardInterrupt wherever the main thread is, and Python
-    swallows an exception raised inside a finalizer (``__del__``, a weakref callback run by
-    the garbage collector) with an "Exception ignored" line: the audit would then run to the
-    end and exit 0. The audit calls this after every chunk, so a stop is never lost.
-    """
-    def update(count: int, fraction: float | None = None) -> None:
-        if received:
-            raise KeyboardInterrupt
-        if progress is not None:
-            progress(count, fraction)
+    def between_chunks(self, progress: Callable[..., None] | None) -> Callable[..., None]:
+        """A progress callback that first raises KeyboardInterrupt if a stop signal has come."""
+        def update(count: int, fraction: float | None = None) -> None:
+            if self.received:
+                raise KeyboardInterrupt
+            if progress is not None:
+                progress(count, fraction)
 
-    return update
+        return update
 
 
 def command_audit(args: argparse.Namespace) -> int:
@@ -166,25 +182,23 @@ def command_audit(args: argparse.Namespace) -> int:
                    summary=Path(args.summary) if args.summary else None, resume=args.resume,
                    engine=args.engine, scheduler=args.scheduler,
                    note_root=Path(args.note_root) if args.note_root else None)
-    received, previous = _stop_on_signals()
+    stop = _StopSignals()
     try:
-        total = input_rows(job.input) if job.input.exists() else None
-        summary = run_audit(job, progress=_stop_between_chunks(received, _progress_bar(total)))
+        with stop:
+            total = input_rows(job.input) if job.input.exists() else None
+            summary = run_audit(job, progress=stop.between_chunks(_progress_bar(total)))
     except FormatError as error:  # an unusable input, output or option (BatchInputError included)
         raise UsageError(str(error)) from None
     except WorkerDied as error:
         sys.stderr.write(f"chartaudit: error: {error}\n")
         return 1
     except KeyboardInterrupt:
-        number = received[0] if received else signal.SIGINT
+        number = stop.received[0] if stop.received else signal.SIGINT
         kept = (f"; finished chunks are kept in {job.work_dir}: rerun with --resume to continue"
                 if job.work_dir.is_dir() else "")
         end_of_progress = "\n" if sys.stderr.isatty() else ""
         sys.stderr.write(f"{end_of_progress}chartaudit: interrupted by {signal.Signals(number).name}{kept}\n")
         return 128 + number
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     for line in summary.lines():
