@@ -130,6 +130,27 @@ def test_lemma() -> None:
         "anemia", "edema", "hematoma", "diarrhea", "tumor", "pediatric"]
 
 
+@pytest.mark.parametrize(("british", "american"), [
+    ("leucocytosis", "leukocytosis"), ("leucaemia", "leukemia"), ("dyspnoea", "dyspnea"), ("faecal", "fecal"),
+    ("caecum", "cecum"), ("phaeochromocytoma", "pheochromocytoma"), ("coeliac", "celiac"),
+    ("behaviour", "behavior"), ("generalised", "generalized"), ("localised", "localized"),
+    ("paralysed", "paralyzed"), ("haemorrhagic", "hemorrhagic"),
+])
+def test_british_spellings_are_read_the_american_way(british: str, american: str) -> None:
+    assert WORDS.lemma(british) == WORDS.lemma(american) == american
+
+
+@pytest.mark.parametrize("word", ["four", "hour", "disease", "noise", "crisis", "analysis", "dialysis", "leucine"])
+def test_spelling_rules_leave_other_words_alone(word: str) -> None:
+    assert WORDS.lemma(word) == word
+
+
+def test_a_british_spelling_in_a_note_supports_the_code(checker) -> None:
+    result = checker.check("Labs: leucocytosis of 18,000. Generalised oedema.", dx=["D72.829", "R60.1"])
+    assert {code.code: code.status for code in result.codes} == {
+        "D72.829": "supported", "R60.1": "supported"}
+
+
 def test_phrase_variants() -> None:
     variants = PhraseVariants(drop_patterns=[r",\s*unspecified\b", r"\bNOS\b"])
     assert variants.expand("Pain in shoulder") == ["pain in shoulder", "shoulder pain"]
