@@ -31,6 +31,9 @@ def test_candidates_follow_the_rules_and_irregular_forms() -> None:
         ("A painful nodule in the thigh.", "painful", "R52"),
         ("Erythematous plaques on both legs.", "Erythematous", "L53.9"),
         ("A 63-year-old diabetic and smoker.", "diabetic", "E11"),  # an irregular form of a plural-looking term
+        ("Thin and cachectic on arrival.", "cachectic", "R64"),
+        ("Two melenic stools at home.", "melenic", "K92.1"),
+        ("Eclamptic seizure at 36 weeks.", "Eclamptic", "O15.9"),
     ],
 )
 def test_adjectives_document_their_condition(extractor: Extractor, text: str, word: str, code: str) -> None:
