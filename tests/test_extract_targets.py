@@ -145,6 +145,16 @@ def test_spelling_rules_leave_other_words_alone(word: str) -> None:
     assert WORDS.lemma(word) == word
 
 
+@pytest.mark.parametrize(("text", "code"), [
+    ("Known hepatitis C.", "B19.20"),  # the tokenizer keeps "C." whole, as an initial
+    ("History of hepatitis B.", "Z86.19"),
+    ("E. coli UTI.", "B96.20"),
+])
+def test_a_letter_with_a_full_stop_is_the_letter(checker, text: str, code: str) -> None:
+    assert WORDS.lemma("C.") == "c"
+    assert code in {code for mention in checker.extract(text) for code in mention.codes}
+
+
 def test_a_british_spelling_in_a_note_supports_the_code(checker) -> None:
     result = checker.check("Labs: leucocytosis of 18,000. Generalised oedema.", dx=["D72.829", "R60.1"])
     assert {code.code: code.status for code in result.codes} == {

@@ -83,6 +83,10 @@ class WordRules(ModelFile):
         RETURNS (str): Its lemma ("stone", "anemia", "metastasis").
         """
         lower = word.lower()
+        if len(lower) == 2 and lower[1] == "." and lower[0].isalpha():
+            # A letter the tokenizer keeps with a full stop as an initial: "hepatitis C." at the
+            # end of a sentence is hepatitis C; "E. coli" is read as "e coli" on both sides.
+            return lower[0]
         if self._any_spelling is not None and self._any_spelling.search(lower):
             for pattern, replacement in self._spellings:
                 lower = pattern.sub(replacement, lower)
