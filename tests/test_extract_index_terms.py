@@ -14,6 +14,7 @@ from chartaudit.extract.targets.index_build import (
     IndexSettings,
     build_index_terms,
     essential_term,
+    organism_binomials,
     split_term,
 )
 from chartaudit.extract.targets.index_terms import PackedGroups, combination_pairs
@@ -170,6 +171,18 @@ def test_term_helpers() -> None:
     assert {"brain abscess", "abscess brain", "abscess of brain"} <= set(phrases)
 
 
+def test_an_organism_is_also_written_with_its_genus_initial() -> None:
+    rows = [{"RowID": "1", "Level": "0", "Term": "Infection"},
+            {"RowID": "2", "Level": "1", "Term": "Helicobacter pylori", "Code": "A04.8"},
+            {"RowID": "3", "Level": "1", "Term": "California virus", "Code": "A83.5"},
+            {"RowID": "4", "Level": "1", "Term": "Achilles tendinitis"},
+            {"RowID": "5", "Level": "0", "Term": "Legionella pneumophila"}]  # a main term's capital is no clue
+    binomials = organism_binomials(parse_rows(rows))
+    assert binomials == {("helicobacter", "pylori")}
+    phrases = dict(IndexPhrases(IndexSettings(), binomials=binomials).expand(["Infection", "Helicobacter pylori"]))
+    assert {"helicobacter pylori infection", "h pylori infection"} <= set(phrases)
+
+
 def test_pending_sources_earlier_wins() -> None:
     trie = TermTrie()
 
@@ -203,6 +216,7 @@ def extractor() -> Extractor:
         ("RLQ pain", "R10.31", "index"),
         ("heart attack", "I21.9", "lexicon"),  # the lexicon wins for a phrase the Index also has
         ("abdominalgia", "R10.9", "index"),
+        ("H. pylori infection", "A04.8", "index"),  # "C." is read as "c" (WordRules.lemma)
     ],
 )
 def test_matcher_finds_index_terms(extractor: Extractor, text: str, code: str, source: str) -> None:

@@ -269,6 +269,22 @@ def connector_of(text: str) -> str | None:
     return None
 
 
+#: An organism's scientific name as the Index writes it in a subterm: a capitalised genus with a
+#: Latin ending, then a lower-case species ("Clostridium difficile", "Helicobacter pylori").
+_BINOMIAL = re.compile(r"(?<![\w-])([A-Z][a-z]{3,}(?:ium|us|ella|bacter|ia|a|as|ma|um|ix|oides)) "
+                       r"((?!\w*itis\b)(?!virus\b)[a-z]{3,}(?:i|ae|us|um|a|ii|is|es|ens|ans|ile|ale|ata|oides))(?![\w-])")
+
+
+def organism_binomials(mains: Iterable[IndexNode]) -> set[tuple[str, str]]:
+    """The (genus, species) names, lower-cased, that subterms of the Index write: a note may
+    write the genus as its initial ("C. difficile colitis", "H. pylori gastritis")."""
+    found: set[tuple[str, str]] = set()
+    for main in mains:
+        for node in main.descendants():  # a main term's capital is no proper noun's
+            found.update((genus.lower(), species) for genus, species in _BINOMIAL.findall(node.term))
+    return found
+
+
 def is_adjective(word: str) -> bool:
     """A crude test: does the (last) word look like an adjective?"""
     last = word.split()[-1] if word.split() else word
@@ -520,8 +536,14 @@ class Element:
 class IndexPhrases:
     """Turn Index paths into phrases (see the module docstring)."""
 
-    def __init__(self, settings: IndexSettings, synonyms: dict[str, list[str]] | None = None) -> None:
+    def __init__(self, settings: IndexSettings, synonyms: dict[str, list[str]] | None = None,
+                 binomials: Iterable[tuple[str, str]] = ()) -> None:
         self.settings = settings
+        # Organism names also written with the genus initial (:func:`organism_binomials`).
+        names = sorted({f"{genus} {species}": f"{genus[0]} {species}" for genus, species in binomials}.items())
+        self._initials = dict(names)
+        self._binomial = (re.compile(r"(?<![\w-])(" + "|".join(re.escape(name) for name, _ in names) + r")(?![\w-])")
+                          if names else None)
         self._generic_heads = {term.lower() for term in settings.stop_main_terms}
         # The tables' clinical synonyms (``components.targets.synonyms``): organ adjectives
         # ("liver abscess" -> "hepatic abscess"), cancer / carcinoma, bleeding, ...
@@ -636,11 +658,14 @@ class IndexPhrases:
         return list(found.items())
 
     def variants(self, phrase: str) -> list[str]:
-        """Short forms ("rlq abdominal pain") and irregular plurals of the last word ("flat feet")."""
+        """Short forms ("rlq abdominal pain"), an organism's genus as its initial ("c difficile
+        colitis") and irregular plurals of the last word ("flat feet")."""
         variants: list[str] = []
         for pattern, shorts in self._short_forms:
             if pattern.search(phrase):
                 variants.extend(pattern.sub(short, phrase) for short in shorts)
+        if self._binomial is not None and self._binomial.search(phrase):
+            variants.append(self._binomial.sub(lambda match: self._initials[match.group(1)], phrase))
         words = phrase.split()
         plural = self.settings.plurals.get(words[-1]) if words else None
         if plural:
@@ -671,7 +696,7 @@ class IndexBuilder:
         self.settings = settings
         self.check_code = check_code
         self.references = References(mains)
-        self.phrases = IndexPhrases(settings, synonyms)
+        self.phrases = IndexPhrases(settings, synonyms, organism_binomials(mains))
         self.raw: list[tuple[str, str, int, int]] = []  # phrase text, code, rank, depth
         self.general: dict[str, str] = {}  # residual code of a subterm -> its main term's code
         self.combinations: list[tuple[str, str, str, str, str]] = []
