@@ -244,6 +244,8 @@ def test_a_span_and_a_mention_with_the_same_flags_get_the_same_assertion(extract
     ("Rapid strep negative.", "strep"),
     ("Pneumonia -ve clinically.", "Pneumonia"),
     ("CXR -ve for pneumonia.", "pneumonia"),
+    ("Blood cultures negative for pneumonia.", "pneumonia"),  # not "blood cultures negative" alone
+    ("Urine culture negative for enterococcus.", "enterococcus"),
     ("Allergies - none.", "Allergies"),
     # after a header colon, and the later items of a denied list
     ("CT head: no hemorrhage, no fracture.", "hemorrhage"),

@@ -292,3 +292,21 @@ def test_an_abbreviation_keeps_its_modifiers(extractor: Extractor, text: str, ph
 def test_an_abbreviation_alone_is_still_its_long_form(extractor: Extractor) -> None:
     assert [(m.text, m.codes) for m in extractor.extract("Denies SI. HTN, DM2.")] == [
         ("SI", ["R45.851"]), ("HTN", ["I10"]), ("DM2", ["E11"])]
+
+
+def test_an_inclusion_term_naming_only_the_agent_names_no_condition() -> None:
+    from chartaudit.extract.targets.build import names_the_agent_only
+
+    assert names_the_agent_only("Sepsis due to Pseudomonas", "Pseudomonas aeruginosa")
+    assert not names_the_agent_only("Pneumonia due to Streptococcus pneumoniae",
+                                    "Bronchopneumonia due to S. pneumoniae")
+    assert not names_the_agent_only("Essential (primary) hypertension", "High blood pressure")
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Urine culture grew Pseudomonas aeruginosa.", "B96.5"),  # not A41.52, sepsis due to Pseudomonas
+    ("Wound culture: Enterococcus faecalis.", "B95.2"),
+    ("Nasal swab positive for adenovirus.", "B97.0"),
+])
+def test_an_organism_names_its_as_the_cause_code(checker, text: str, code: str) -> None:
+    assert [mention.codes for mention in checker.extract(text) if mention.codes[0][0] in "AB"] == [[code]]

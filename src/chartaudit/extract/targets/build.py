@@ -71,6 +71,24 @@ EXTERNAL_CAUSE_LETTERS = ("V", "W", "X", "Y")
 _SUBSTANCE_CATEGORIES = tuple(f"T{number}" for number in range(36, 66))
 _EFFECT_WORDS = re.compile(r"\b(?:poisoning|toxic|toxicity|adverse|underdosing|overdose)\b")
 
+#: A description "<condition> due to <agent>" ("Sepsis due to Pseudomonas").
+_DUE_TO = re.compile(r"^(?P<condition>.+?)\s+due to\s+(?P<agent>.+)$", re.IGNORECASE)
+
+
+def names_the_agent_only(description: str, term: str) -> bool:
+    """True for an inclusion term of a "<condition> due to <agent>" code that begins with the
+    agent and shares no word with the condition: it names the organism, not the condition
+    (A41.52 Sepsis due to Pseudomonas includes "Pseudomonas aeruginosa"; a culture that grew it
+    documents no sepsis)."""
+    match = _DUE_TO.match(description)
+    if match is None:
+        return False
+    words = _WORDS.findall(term.lower())
+    agent = _WORDS.findall(match.group("agent").lower())
+    return bool(words and agent) and words[0] == agent[0] and not set(words) & set(
+        _WORDS.findall(match.group("condition").lower()))
+
+
 #: Rank of a phrase's origin: the description beats inclusion terms, which beat variants.
 RANK_DESCRIPTION, RANK_INCLUSION, RANK_VARIANT, RANK_FINDING = 0, 1, 2, 3
 MAX_CODES_PER_PHRASE = 3
@@ -252,8 +270,8 @@ def build_terms(model_dir: Path | None = None) -> dict[str, Any]:
     for code in codes:
         base = member_base.get(code, code)
         sources = [(cm.get_description(code), RANK_DESCRIPTION)]
-        sources += [(term, RANK_INCLUSION) for term in cm.get_inclusion_term(code)]
-        sources += [(term, RANK_INCLUSION) for term in cm.get_includes(code)]
+        sources += [(term, RANK_INCLUSION) for term in cm.get_inclusion_term(code) + cm.get_includes(code)
+                    if not names_the_agent_only(sources[0][0], term)]
         for text, rank in sources:
             if _ACRONYM.match(text.strip()):
                 continue
