@@ -45,6 +45,10 @@ def test_fires_with_the_personal_history_code(fire, note, dx, code, personal, qu
         ("HPI: h/o chronic afib on apixaban.\nA/P: Routine f/u.", "I48.20"),
         # COPD does not resolve: history_codes.json gives J41-J44 no personal-history code.
         ("HPI: h/o COPD, on tiotropium.\nA/P: URI.", "J44.9"),
+        # Other conditions that persist once present (history_codes.json): no personal-history code.
+        ("PMH: OSA, GERD, glaucoma.\nA/P: URI.", "G47.33"),
+        ("PMH: OSA, GERD, glaucoma.\nA/P: URI.", "K21.9"),
+        ("PMH: Parkinson disease, osteoarthritis of the knee.\nA/P: Fall, no injury.", "G20.A1"),
         # A current mention beside the history.
         ("HPI: h/o MI 2015. Now with recurrent MI, troponin elevated.\nA/P: Acute MI.", "I21.9"),
     ],
