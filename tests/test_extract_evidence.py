@@ -124,6 +124,7 @@ def test_drug_classes_name_their_drugs():
     assert terms["clopidogrel"] == ("Z79.02",)
     assert terms["metformin"] == ("Z79.84",) and terms["insulin glargine"] == ("Z79.4",)
     assert set(terms["aggrenox"]) == {"Z79.02", "Z79.82"}  # a combination product supports both
+    assert terms["levothyroxine"] == ("Z79.899",) and terms["atorvastatin"] == ("Z79.899",)  # other drug therapy
 
 
 @pytest.mark.parametrize(("note", "status"), [
@@ -134,9 +135,27 @@ def test_drug_classes_name_their_drugs():
     ("A/P: afib; no anticoagulation given fall risk.", "negated"),
     ("Meds: amlodipine, aspirin 81 mg.", "unsupported"),  # aspirin is not an anticoagulant
     ("Allergies: warfarin (rash).\nMeds: amlodipine.", "unsupported"),
+    # a planned drug is not taken yet
+    ("A/P: afib. Will start apixaban.", "unsupported"),
+    ("A/P: afib. Consider starting apixaban after the cardioversion.", "unsupported"),
 ])
 def test_a_drug_supports_its_class_only_when_taken(outcome, note, status):
     assert outcome(note, ["Z79.01"])[0]["Z79.01"] == status
+
+
+def test_a_planned_drug_leaves_the_condition_it_treats_alone(outcome):
+    statuses, _ = outcome("A/P: DM2, will start metformin for diabetes.", ["E11.9", "Z79.84"])
+    assert statuses == {"E11.9": "supported", "Z79.84": "unsupported"}
+
+
+@pytest.mark.parametrize(("note", "status"), [
+    ("Meds: levothyroxine 50 mcg daily, atorvastatin.\nA/P: hypothyroidism.", "supported"),
+    ("A/P: hypothyroidism, on levothyroxine.", "supported"),
+    ("A/P: stopped omeprazole last year.", "history_only"),
+    ("A/P: HLD. Recommend starting atorvastatin.", "unsupported"),
+])
+def test_other_long_term_drug_therapy(outcome, note, status):
+    assert outcome(note, ["Z79.899"])[0]["Z79.899"] == status
 
 
 def test_a_condition_inside_a_drug_or_vaccine_name_is_not_a_condition(checker):
