@@ -33,6 +33,12 @@ TYPE = "unsupported_specificity"
         # the 'with' convention does not hold when the provider unlinks the conditions
         ("A/P: 1. CKD stage 3a due to ADPKD, not due to diabetes.\n2. T2DM, diet controlled.", ["E11.22", "N18.31"],
          "E11.9", "I.A.15", "chronic kidney disease"),
+        # a combination code whose base is documented, its partner not: hypertension billed as I11.0
+        ("A/P: Essential hypertension, well controlled on lisinopril.", ["I11.0"], "I10", "I.A.19",
+         "heart disease, heart failure"),
+        # both conditions in one sentence, stated unrelated to each other
+        ("A/P: Hypertension and CKD 3b, unrelated to each other per nephrology.", ["I12.9", "N18.32"], "I10",
+         "I.A.15", "1 through stage 4 chronic kidney disease"),
     ],
 )
 def test_fires_with_the_code_the_note_supports(fire, note, dx, related, guideline, detail):
@@ -80,6 +86,20 @@ def test_the_provider_query_asks_for_the_detail_without_naming_a_value(checker):
 def test_does_not_fire_when_the_note_documents_the_detail(outcome, note, dx):
     _, types = outcome(note, dx)
     assert TYPE not in types
+
+
+@pytest.mark.parametrize(
+    ("note", "dx"),
+    [
+        # I.C.9.a presumes the link between hypertension and heart failure or CKD
+        ("A/P: Chronic systolic heart failure, NYHA II. Hypertension.", ["I11.0", "I50.22"]),
+        ("A/P: HTN. CKD stage 3b.", ["I12.9", "N18.32"]),
+        ("A/P: HTN. CKD stage 3b. Chronic diastolic heart failure.", ["I13.0", "N18.32", "I50.32"]),
+    ],
+)
+def test_a_combination_code_is_supported_by_its_documented_parts(outcome, note, dx):
+    statuses, types = outcome(note, dx)
+    assert set(statuses.values()) == {"supported"} and not types
 
 
 def test_a_contradicted_code_gets_contradictory_codes_instead(outcome):

@@ -160,6 +160,11 @@ class CodeRelations:
         knowledge = self.knowledge
         if knowledge.related(billed, candidate):
             return True
+        if candidate in knowledge.combinations().bases_of(billed):
+            # The base condition of a combination code ("hypertension" for I11.0 hypertensive
+            # heart disease with heart failure, I.C.9.a): what the combination adds, its
+            # partner, is then asked of the note by the specificity check.
+            return True
         if self.is_other_side(billed, candidate) is not None:
             return False
         if self.names_unspecified(billed, candidate, mention_words):
@@ -352,4 +357,6 @@ class CodeRelations:
             return False
         if self.knowledge.is_ancestor(candidate, billed):
             return False
+        if candidate in self.knowledge.combinations().bases_of(billed):
+            return False  # hypertension (I10) says less than I12.9, not more
         return self.related(billed, candidate, mention_words)

@@ -772,11 +772,19 @@ def _side_stated(note: str, sides: Sequence[str], near: Iterable[str]) -> bool:
     return re.search(pattern, note, re.IGNORECASE) is not None
 
 
+#: What follows a cue when it states both conditions of its sentence unrelated ("hypertension and
+#: CKD, unrelated to each other"); and the cue without "to" ("the two are unrelated").
+_RECIPROCAL = re.compile(r"\W+(?:each other|one another)\b")
+_UNRELATED_BOTH = re.compile(r"\b(?:are|is|considered|felt|thought)\s+(?:to\s+be\s+)?(?:unrelated|not\s+related)\b"
+                             r"(?!\s+to\b)")
+
+
 def stated_unrelated(first: list[Mention], second: list[Mention], note: str, mentions: list[Mention],
                      rules: SpecificityRules, relations: "CodeRelations") -> Mention | None:
     """A mention of one group whose sentence states it unrelated to the other group's condition
     ("CKD stage 3a due to ADPKD, not due to diabetes"): a cue of ``unrelated_cues`` followed, in
-    the same sentence, by a mention of the same category as one of the other group's codes."""
+    the same sentence, by a mention of the same category as one of the other group's codes; or
+    a sentence that holds both conditions and states them unrelated to each other."""
     if not rules.unrelated_cues:
         return None
     for own, other in ((first, second), (second, first)):
@@ -787,11 +795,16 @@ def stated_unrelated(first: list[Mention], second: list[Mention], note: str, men
             if end <= start:
                 continue
             sentence = note[start:end].lower()
+            both = any(start <= candidate.start < end for candidate in other)
+            if both and _UNRELATED_BOTH.search(sentence):
+                return mention
             for cue in rules.unrelated_cues:
                 position = _find_words(sentence, cue)
                 if position < 0:
                     continue
                 after = start + position + len(cue)
+                if both and _RECIPROCAL.match(note, after, end):
+                    return mention
                 for candidate in mentions:
                     if after <= candidate.start < end and (
                             any(code[:3] in categories for code in candidate.codes)
