@@ -32,6 +32,9 @@ def test_punctuation(rules: SentenceRules) -> None:
 def test_abbreviations_and_decimals_do_not_end_sentences(rules: SentenceRules) -> None:
     text = "Seen by Dr. Smith, e.g. for HTN. Took 2.5 mg b.i.d. today."
     assert split(rules, text) == ["Seen by Dr. Smith, e.g. for HTN.", "Took 2.5 mg b.i.d. today."]
+    # a genus initial before its species is no sentence end; a letter ending a sentence still is
+    assert split(rules, "Sepsis due to E. coli UTI. Known hepatitis C. Vitamin D low.") == [
+        "Sepsis due to E. coli UTI.", "Known hepatitis C.", "Vitamin D low."]
 
 
 def test_line_structure(rules: SentenceRules) -> None:

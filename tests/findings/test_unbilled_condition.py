@@ -52,9 +52,17 @@ def test_does_not_fire_for_symptoms_z_codes_history_or_unaffirmed_conditions(out
         ("A/P: HTN. DM2.", {"I10": "supported", "E11.9": "supported"}),
         ("A/P: Pneumonia with cough.", {"J18.9": "supported"}),  # a symptom integral to the billed diagnosis
         ("A/P: L knee pain.", {"M25.561": "laterality_mismatch"}),  # the other side of a billed code
+        # the billed code's title names the organism already: no B95.62 to add
+        ("A/P: Pneumonia due to MRSA.", {"J15.212": "supported"}),
+        ("Assessment: Sepsis due to E. coli.", {"A41.51": "supported"}),
     ],
 )
 def test_does_not_fire_for_a_condition_a_billed_code_covers(outcome, note, statuses):
     found, types = outcome(note, list(statuses))
     assert TYPE not in types
     assert found == statuses
+
+
+def test_an_organism_is_still_asked_for_beside_a_code_that_does_not_name_it(outcome):
+    _, types = outcome("A/P: UTI due to E. coli.", ["N39.0"])
+    assert TYPE in types  # N39.0: "use additional code (B95-B97) to identify infectious agent"

@@ -46,8 +46,9 @@ MAX_CANDIDATES = 400
 _TOKEN = re.compile(r"[a-z]+|\d+[a-z]?")
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _NON_PREFIX = re.compile(r"\bnon-(?=[a-z])")
-#: Punctuation that ends the reach of a negation cue.
-_CLAUSE_BREAK = re.compile(r"[.;:!?]|\s-\s|\bbut\b")
+#: Punctuation that ends the reach of a negation cue (not the full stop of a one-letter
+#: initial: "e. coli").
+_CLAUSE_BREAK = re.compile(r"(?<!\b[a-z])\.|[;:!?]|\s-\s|\bbut\b")
 #: Title connectors that open a clause.
 _CONNECTORS = ("without", "with", "due to", "except")
 #: Connectors whose clause states the classification's default: nothing to document.

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from chartaudit.findings._text import quote_mentions
 from chartaudit.findings.base import CheckContext, FindingRule, quote, registry
 from chartaudit.types import Finding, Mention
+
+#: The tail of an infectious agent's code (B95-B97), which is only ever an additional code.
+_AS_THE_CAUSE = re.compile(r"\s*(?:infection\s+)?as the cause of diseases classified elsewhere", re.IGNORECASE)
+
+
+def _agent_already_named(context: CheckContext, suggested: str, billed: list[str]) -> bool:
+    """True when ``suggested`` is an infectious agent's code (B95-B97) and a billed code's title
+    names that agent already: J15.212 "Pneumonia due to Methicillin resistant Staphylococcus
+    aureus" needs no B95.62."""
+    description = context.knowledge.description(suggested)
+    if not _AS_THE_CAUSE.search(description):
+        return False
+    words = context.relations.significant_words
+    agent = words(_AS_THE_CAUSE.sub("", re.sub(r"\[[^\]]*\]", " ", description)))
+    return bool(agent) and any(agent <= words(context.knowledge.description(code)) for code in billed)
+
 
 @registry.register
 class UnbilledConditionRule(FindingRule):
@@ -52,6 +69,8 @@ class UnbilledConditionRule(FindingRule):
                 continue  # a vaguer statement of a billed condition ("ACS" beside a billed NSTEMI)
             if any(knowledge.excludes1_conflict(b, suggested) for b in billed):
                 continue  # adding it would conflict with a billed code
+            if _agent_already_named(context, suggested, billed):
+                continue
             candidates.setdefault(suggested, []).append(mention)
         guideline = "III" if context.setting == "inpatient" else "IV.J"
         for code, mentions in candidates.items():

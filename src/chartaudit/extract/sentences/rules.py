@@ -93,7 +93,18 @@ class SentenceRules(ModelFile):
         word = word.rsplit("(", 1)[-1].rsplit(",", 1)[-1]
         if word.lower() in self._abbreviations:
             return True
+        if self._is_initial(text, punctuation_start, word):
+            return True
         return self._is_enumerator(text, punctuation_start, word[:-1])
+
+    @staticmethod
+    def _is_initial(text: str, punctuation_start: int, word: str) -> bool:
+        """A letter abbreviating the genus of an organism named next: "E. coli", "S. aureus",
+        "c. diff" (one letter, then one space and a lower-case word)."""
+        if len(word) != 2 or not word[0].isalpha():
+            return False
+        following = text[punctuation_start + 1: punctuation_start + 4]
+        return len(following) >= 3 and following[0] == " " and following[1].islower() and following[2].isalpha()
 
     @staticmethod
     def _is_enumerator(text: str, punctuation_start: int, word: str) -> bool:
