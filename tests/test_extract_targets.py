@@ -282,6 +282,8 @@ def test_a_phrase_does_not_cross_a_blank_line_or_a_sentence(extractor: Extractor
         ("54 yo M with MDD, recurrent, moderate (fourth episode).", "MDD, recurrent, moderate", "F33.1"),
         ("HPI: h/o chronic afib on apixaban.", "chronic afib", "I48.20"),
         ("A/P: paroxysmal afib, rate controlled.", "paroxysmal afib", "I48.0"),
+        ("PMH: Type 1 DM since age 9.", "Type 1 DM", "E10"),  # a number before it too: not type 2 (E11)
+        ("A/P: stage 3 CKD.", "stage 3 CKD", "N18.3"),
     ],
 )
 def test_an_abbreviation_keeps_its_modifiers(extractor: Extractor, text: str, phrase: str, code: str) -> None:

@@ -57,3 +57,8 @@ def test_does_not_fire_for_a_current_or_chronic_condition(outcome, note, code):
     statuses, types = outcome(note, [code])
     assert TYPE not in types
     assert statuses == {code: "supported"}
+
+
+def test_a_history_of_tobacco_use_supports_the_history_code(outcome):
+    statuses, types = outcome("Social: history of tobacco use, quit 2010.\nA/P: URI.", ["Z87.891"])
+    assert statuses == {"Z87.891": "supported"} and TYPE not in types

@@ -83,6 +83,8 @@ def test_the_provider_query_asks_for_the_detail_without_naming_a_value(checker):
         ("A/P: r/o pneumonia.", ["J15.1"]),  # not supported: uncertain_diagnosis explains it
         ("Assessment: Sepsis due to E. coli UTI.", ["A41.51", "N39.0"]),  # the genus initial names the organism
         ("A/P: Tobacco use disorder, 1 ppd.", ["F17.210"]),  # packs per day are cigarettes
+        ("A/P: Strep pharyngitis, rapid strep positive.", ["J02.0"]),
+        ("A/P: Pressure ulcer of sacrum, stage 2.", ["L89.152"]),
     ],
 )
 def test_does_not_fire_when_the_note_documents_the_detail(outcome, note, dx):

@@ -490,7 +490,7 @@ class TargetMatcher:
         while position >= 0 and len(before) < MAX_WORDS_BEFORE_ABBREVIATION:
             word = words[position]
             if word != SPACE_WORD:
-                if not word.isalpha():
+                if not word.isalnum():  # "type 1 DM", "stage 3 CKD"
                     break
                 before.insert(0, position)
             position -= 1
