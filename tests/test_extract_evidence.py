@@ -284,3 +284,30 @@ def test_a_screening_with_family_history_is_family_history(checker):
     assert {code.code: code.status for code in result.codes} == {
         "Z12.5": "supported", "C61": "family_history_only", "Z80.42": "supported"}
     assert result.findings_of("family_history_only")[0].related_code == "Z80.42"
+
+
+# --- allergies ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("note", "dx", "statuses"), [
+    ("Allergies: penicillin (rash), sulfa.\nA/P: URI.", ["Z88.0", "Z88.2"], ["supported", "supported"]),
+    ("A/P: Allergy to penicillin noted.", ["Z88.0"], ["supported"]),
+    ("HPI: allergic to PCN.\nA/P: cellulitis.", ["Z88.0"], ["supported"]),
+    ("Allergies: latex, shellfish, IV contrast.", ["Z91.040", "Z91.013", "Z91.041"], ["supported"] * 3),
+    ("Allergies: NKDA.", ["Z88.0"], ["unsupported"]),
+    ("HPI: no allergy to penicillin.", ["Z88.0"], ["negated"]),
+    ("A/P: otitis media, started amoxicillin.", ["Z88.0"], ["unsupported"]),  # a drug given is no allergy
+    # an allergy is no long-term use, and a drug taken is no allergy
+    ("A/P: aspirin allergy.", ["Z79.82", "Z88.6"], ["unsupported", "supported"]),
+    ("Meds: aspirin 81 mg daily.", ["Z79.82", "Z88.6"], ["supported", "unsupported"]),
+])
+def test_an_allergy_supports_its_allergy_status_code(outcome, note, dx, statuses):
+    assert outcome(note, dx)[0] == dict(zip(dx, statuses))
+
+
+def test_allergy_classes_are_allergy_status_codes():
+    from chartaudit.extract.evidence.tables import AllergyCodes
+    from chartaudit.knowledge.kinds import kind_of
+
+    allergies = AllergyCodes.from_dir(DEFAULT)
+    assert {kind_of(code) for code in allergies.classes} == {"allergy"}
+    assert ("allergy", "allergic to penicillin", ("Z88.0",), "penicillin allergy") in set(allergies.terms())

@@ -50,7 +50,8 @@ ASSERTIONS: tuple[str, ...] = (
 #: ``encounter_terms.json``: Z00.00 "annual exam", Z12.11 "screening colonoscopy"),
 #: ``external_cause`` (a mechanism of ``external_causes.json``: W54 "dog bite") and
 #: ``bmi`` (a stated body mass index, ``bmi_codes.json``: Z68.35 "BMI 35.2").
-MENTION_KINDS: tuple[str, ...] = ("condition", "drug", "status", "encounter", "screening", "external_cause", "bmi")
+MENTION_KINDS: tuple[str, ...] = ("condition", "drug", "allergy", "status", "encounter", "screening", "external_cause",
+                                  "bmi")
 
 #: How a mention was found (``Mention.source``), said to a reader when it was not by its term as
 #: written: "fuzzy" (a misspelling or variant) and "words" (the words of a billed code's phrase
@@ -75,8 +76,8 @@ class Mention:
     from ConText; ``family`` is true for any experiencer other than the patient;
     ``screening`` for the target of a screening ("screening for colon cancer").
     ``kind`` says what the mention is evidence of (:data:`MENTION_KINDS`): a
-    condition, or a drug, status, encounter reason, screening test, external cause
-    or BMI value that supports a Z code or external-cause code.
+    condition, or a drug, allergy, status, encounter reason, screening test, external
+    cause or BMI value that supports a Z code or external-cause code.
 
     ``historical`` is the billing sense: past, not current (it makes a code
     ``history_only``). ``temporality`` is NegEx's sense, when the condition began:

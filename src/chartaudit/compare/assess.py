@@ -62,6 +62,7 @@ DIRECT_ASSERTIONS: dict[str, frozenset[str]] = {
     "screening": frozenset({"affirmed", "negated", "screening"}),
     "status": frozenset({"affirmed", "historical"}),
     "drug": frozenset({"affirmed"}),
+    "allergy": frozenset({"affirmed", "historical"}),  # a known allergy is lifelong: "h/o PCN allergy"
     "bmi": frozenset({"affirmed"}),
     "encounter": frozenset({"affirmed"}),
     "external_cause": frozenset({"affirmed", "historical"}),

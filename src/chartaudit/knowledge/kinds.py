@@ -19,6 +19,9 @@ screening           Z11-Z13                                      the target of a
                                                                  screening test ("PHQ-9")
 status              Z89-Z90, Z93-Z99 (not Z79)                   a procedure or device ("s/p CABG")
 drug                Z79                                          a drug on the medication list
+allergy             Z88, Z91.0                                   a substance the patient is allergic to
+                                                                 ("allergic to penicillin"; a drug in
+                                                                 the allergy list -> Z88.0)
 bmi                 Z68                                          a stated BMI value in the code's range
 encounter           Z00-Z04, Z08-Z09, Z23, Z30-Z32, Z34, Z36,     the reason for the visit ("annual
                     Z39-Z53, Z76                                 exam", "influenza vaccine given")
@@ -38,13 +41,15 @@ from __future__ import annotations
 from chartaudit.knowledge.codes import matches_pattern
 
 #: Every kind, in the order of the table above.
-EVIDENCE_KINDS: tuple[str, ...] = ("personal_history", "family_history", "screening", "status", "drug", "bmi",
-                                   "encounter", "external_cause", "condition")
+EVIDENCE_KINDS: tuple[str, ...] = ("personal_history", "family_history", "screening", "status", "drug", "allergy",
+                                   "bmi", "encounter", "external_cause", "condition")
 
 #: (code pattern, kind), checked in order; codes of no pattern are conditions.
 KIND_PATTERNS: tuple[tuple[str, str], ...] = (
     ("Z68", "bmi"),
     ("Z79", "drug"),
+    ("Z88", "allergy"),
+    ("Z91.0", "allergy"),
     ("Z11-Z13", "screening"),
     ("Z80-Z84", "family_history"),
     ("Z85-Z87", "personal_history"),

@@ -14,7 +14,8 @@ import re
 from chartaudit.compare.specificity import SpecificityRules
 from chartaudit.extract.config import ModelConfig
 from chartaudit.extract.context.rules import ContextRules, TemporalityRules
-from chartaudit.extract.evidence.tables import BmiCodes, DrugClasses, EncounterTerms, ExternalCauses, StatusTerms
+from chartaudit.extract.evidence.tables import (AllergyCodes, BmiCodes, DrugClasses, EncounterTerms, ExternalCauses,
+                                                StatusTerms)
 from chartaudit.extract.laterality.rules import LateralityRules
 from chartaudit.extract.lexicon import Abbreviations, Lexicon
 from chartaudit.extract.sections.rules import SectionRules
@@ -70,6 +71,7 @@ MODEL_FILES: tuple[type[ModelFile], ...] = (
     SpecificityRules,
     ScreeningCodes,
     DrugClasses,
+    AllergyCodes,
     StatusTerms,
     EncounterTerms,
     ExternalCauses,

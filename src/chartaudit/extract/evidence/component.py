@@ -1,11 +1,11 @@
-"""The evidence matcher component: drugs, statuses, visit reasons, screening tests, mechanisms, BMI values.
+"""The evidence matcher component: drugs, allergies, statuses, visit reasons, screening tests, mechanisms, BMI values.
 
 It runs after the target matcher and finds, in the same word lemmas, the phrases of
 the evidence tables (:mod:`chartaudit.extract.evidence.tables`), longest match
 first, and the stated BMI values (regular expressions of ``bmi_codes.json``). Each
 match becomes a span in ``doc.spans["chartaudit_evidence"]`` with a
 :class:`~chartaudit.extract.terms.TargetHit` whose entry's ``kind`` is the table's
-("drug", "status", "encounter", "screening", "external_cause", "bmi"). ConText then
+("drug", "allergy", "status", "encounter", "screening", "external_cause", "bmi"). ConText then
 gives these spans assertions as it gives the targets ("stopped warfarin" is
 historical, "no anticoagulation" negated), and the extractor turns them into
 mentions of their kind.
@@ -20,7 +20,8 @@ Evidence and conditions may overlap, with two exceptions:
   "non-insulin dependent diabetes", the "aspirin" of "aspirin allergy".
 
 A drug in an excluded section (``exclude_sections`` of ``drug_classes.json``: an
-allergy list) is not evidence either.
+allergy list) is not evidence either; there, a substance of ``allergy_codes.json``
+alone is an allergy ("Allergies: penicillin" documents Z88.0).
 
 Usage::
 
@@ -40,6 +41,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from chartaudit.extract.evidence.tables import (
+    AllergyCodes,
     BmiCodes,
     DrugClasses,
     EncounterTerms,
@@ -62,7 +64,7 @@ logger = logging.getLogger(__name__)
 #: The target matcher's pipe name (the evidence matcher shares its word normaliser).
 TARGETS_PIPE = "chartaudit_targets"
 #: Kinds whose phrases name a thing, not an event: a condition inside one is not a condition mention.
-NAMING_KINDS: frozenset[str] = frozenset({"drug", "status", "encounter", "screening"})
+NAMING_KINDS: frozenset[str] = frozenset({"drug", "allergy", "status", "encounter", "screening"})
 
 
 class EvidenceMatcher:
@@ -76,17 +78,26 @@ class EvidenceMatcher:
         families = targets.families
         # A model made before these tables existed uses the default model's (as for history_codes.json).
         drugs = DrugClasses.from_file(DrugClasses.path_or_default(model_dir))
-        terms = [*drugs.terms()]
+        allergies = AllergyCodes.from_file(AllergyCodes.path_or_default(model_dir))
+        terms = [*drugs.terms(), *allergies.terms()]
         for owner in (StatusTerms, EncounterTerms, ExternalCauses):
             terms += owner.from_file(owner.path_or_default(model_dir)).terms()
-        self.trie = TermTrie()
-        for kind, phrase, codes, concept in terms:
-            words = targets.phrase_words(phrase)
-            if not words:
-                continue
-            sides = families.get(codes[0]) if len(codes) == 1 else None
-            self.trie.insert(words, TermEntry(concept=concept, codes=codes, source="evidence", sides=sides, kind=kind))
+
+        def trie_of(terms) -> TermTrie:
+            trie = TermTrie()
+            for kind, phrase, codes, concept in terms:
+                words = targets.phrase_words(phrase)
+                if words:
+                    sides = families.get(codes[0]) if len(codes) == 1 else None
+                    trie.insert(words, TermEntry(concept=concept, codes=codes, source="evidence", sides=sides,
+                                                 kind=kind))
+            return trie
+
+        self.trie = trie_of(terms)
         self.first_words = frozenset(self.trie.root)
+        #: The allergy substances alone, read only in an allergy list (``sections`` of allergy_codes.json).
+        self.listed_allergies = trie_of(allergies.listed_terms())
+        self.allergy_sections = allergies.sections
         #: Kind -> section categories whose matches of that kind are dropped.
         self.excluded_sections: dict[str, frozenset[str]] = {"drug": drugs.exclude_sections}
         self.bmi = BmiCodes.from_file(BmiCodes.path_or_default(model_dir))
@@ -97,7 +108,7 @@ class EvidenceMatcher:
     def __call__(self, doc: Doc) -> Doc:
         if len(doc) == 0:
             return doc
-        found = self._phrase_matches(doc) + self._bmi_matches(doc)
+        found = self._listed_allergy_matches(doc) + self._phrase_matches(doc) + self._bmi_matches(doc)
         if not found:
             return doc
         chosen = self._select(found)
@@ -118,6 +129,28 @@ class EvidenceMatcher:
             end, entry = self.trie.longest(words, start, self.skip_words)
             if entry is not None:
                 found.append((start, end, entry))
+        return found
+
+    def _listed_allergy_matches(self, doc: Doc) -> list[tuple[int, int, TermEntry]]:
+        """The substances of an allergy list ("Allergies: penicillin (rash), sulfa")."""
+        if not self.allergy_sections or not len(self.listed_allergies) or not Doc.has_extension(SECTIONS_ATTRIBUTE):
+            return []
+        sections = [section for section in (doc._.get(SECTIONS_ATTRIBUTE) or [])
+                    if section.category in self.allergy_sections]
+        if not sections:
+            return []
+        words = self._words_of(doc)
+        found = []
+        for section in sections:
+            span = doc.char_span(section.body_start, section.end, alignment_mode="expand")
+            if span is None:
+                continue
+            for start in range(span.start, span.end):
+                if words[start] not in self.listed_allergies.root:
+                    continue
+                end, entry = self.listed_allergies.longest(words, start, self.skip_words)
+                if entry is not None and end <= span.end:
+                    found.append((start, end, entry))
         return found
 
     def _bmi_matches(self, doc: Doc) -> list[tuple[int, int, TermEntry]]:

@@ -8,6 +8,9 @@ their phrases in a note as mentions of their kind:
 
 * ``drug_classes.json`` (:class:`DrugClasses`): long-term drug therapy, Z79 code ->
   drug names and drug-class words ("apixaban", "Eliquis", "anticoagulation" -> Z79.01);
+* ``allergy_codes.json`` (:class:`AllergyCodes`): allergy status, Z88 / Z91.0 code ->
+  the substances of its class ("allergic to penicillin", "PCN allergy" -> Z88.0; in an
+  allergy list, the substance alone);
 * ``status_terms.json`` (:class:`StatusTerms`): procedure and device phrases ->
   status code ("CABG" -> Z95.1), generated from the ICD-10-CM Index ("Status (post)",
   "Presence (of)", "Transplant") plus curated abbreviations;
@@ -149,6 +152,88 @@ class DrugClasses(ModelFile):
                 names.setdefault(key, f"{drug} ({class_name})")
         for key, drug_codes in codes.items():
             yield "drug", key, tuple(drug_codes), names[key]
+
+
+@dataclass
+class AllergyCodes(ModelFile):
+    """``allergy_codes.json``: allergy status, Z88 / Z91.0 code -> the substances of its class.
+
+    A substance is an allergy in one of the ``phrases`` ("allergic to {}", "{} allergy",
+    "{} allergic") or, alone, in a section of ``sections`` ("Allergies: penicillin, sulfa"):
+    a mention of kind ``allergy`` with its class's code. Elsewhere a drug name is a drug.
+
+    classes (dict[str, tuple[str, tuple[str, ...]]]): code -> (class name, substances).
+    phrases (tuple[str, ...]): Templates, ``{}`` standing for the substance.
+    sections (frozenset[str]): Section categories whose substances are allergies.
+    """
+
+    FILE_NAME = "allergy_codes.json"
+    DESCRIPTION = "allergy status: Z88 / Z91.0 code -> substances, phrase templates, allergy sections"
+    MISSING = "no allergy supports an allergy status code (Z88, Z91.0)"
+    KEYS: ClassVar[tuple[str, ...]] = ("classes", "phrases", "sections")
+    CLASS_KEYS: ClassVar[tuple[str, ...]] = ("name", "substances")
+
+    classes: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    phrases: tuple[str, ...] = ()
+    sections: frozenset[str] = frozenset()
+
+    @classmethod
+    def check(cls, check: FileCheck) -> "AllergyCodes":
+        result = cls()
+        data = check.json_object(cls.KEYS)
+        if data is None:
+            return result
+        result.sections = frozenset(check.string_list(data, "sections", "section categories") or ())
+        phrases = check.string_list(data, "phrases", "phrase templates") or []
+        for phrase in phrases:
+            if phrase.count("{}") != 1:
+                check.problem(f"phrases: {phrase!r} must hold {{}} once, where the substance goes", value=phrase)
+        result.phrases = tuple(phrase for phrase in phrases if phrase.count("{}") == 1)
+        classes = data.get("classes", {})
+        if not isinstance(classes, dict):
+            check.problem("\"classes\" must be an object of code -> {name, substances}", value="classes")
+            return result
+        seen: dict[str, str] = {}
+        for raw, entry in classes.items():
+            where = f"classes {raw!r}"
+            code = _check_code(check, raw, ("allergy",), "classes")
+            if not isinstance(entry, dict):
+                check.problem(f"{where}: must be an object with \"name\" and \"substances\"", value=raw)
+                continue
+            check.known_keys(entry, cls.CLASS_KEYS, where)
+            name, substances = entry.get("name"), entry.get("substances")
+            if not isinstance(name, str) or not name.strip():
+                check.problem(f"{where}: \"name\" must be a non-empty string", value=raw)
+                name = str(raw)
+            if not isinstance(substances, list) or not substances or not all(
+                    isinstance(item, str) and item.strip() for item in substances):
+                check.problem(f"{where}: \"substances\" must be a non-empty list of names", value=raw)
+                continue
+            for substance in substances:
+                key = " ".join(substance.lower().split())
+                if key in seen:
+                    check.problem(f"{where}: {substance!r} is listed twice (also under {seen[key]})", value=raw)
+                seen[key] = str(raw)
+            if code is not None:
+                result.classes[code] = (name, tuple(substances))
+        return result
+
+    @classmethod
+    def from_data(cls, data: "AllergyCodes") -> "AllergyCodes":
+        return data
+
+    def terms(self) -> Iterator[EvidenceTerm]:
+        """Each substance in each phrase template ("allergic to penicillin")."""
+        for code, (name, substances) in self.classes.items():
+            for substance in substances:
+                for template in self.phrases:
+                    yield "allergy", template.format(substance), (code,), f"{name} allergy"
+
+    def listed_terms(self) -> Iterator[EvidenceTerm]:
+        """Each substance alone: an allergy only in an allergy list (:attr:`sections`)."""
+        for code, (name, substances) in self.classes.items():
+            for substance in substances:
+                yield "allergy", substance, (code,), f"{name} allergy"
 
 
 @dataclass
