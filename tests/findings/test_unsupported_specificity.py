@@ -36,6 +36,9 @@ TYPE = "unsupported_specificity"
         # a combination code whose base is documented, its partner not: hypertension billed as I11.0
         ("A/P: Essential hypertension, well controlled on lisinopril.", ["I11.0"], "I10", "I.A.19",
          "heart disease, heart failure"),
+        # "combined systolic and diastolic" claims both forms, not either
+        ("A/P: Heart failure with reduced EF - continue GDMT.", ["I50.42"], "I50.20", "I.A.19",
+         "chronic systolic and diastolic"),
         # both conditions in one sentence, stated unrelated to each other
         ("A/P: Hypertension and CKD 3b, unrelated to each other per nephrology.", ["I12.9", "N18.32"], "I10",
          "I.A.15", "1 through stage 4 chronic kidney disease"),
@@ -85,6 +88,7 @@ def test_the_provider_query_asks_for_the_detail_without_naming_a_value(checker):
         ("A/P: Tobacco use disorder, 1 ppd.", ["F17.210"]),  # packs per day are cigarettes
         ("A/P: Strep pharyngitis, rapid strep positive.", ["J02.0"]),
         ("A/P: Pressure ulcer of sacrum, stage 2.", ["L89.152"]),
+        ("A/P: Chronic systolic and diastolic CHF.", ["I50.42"]),
     ],
 )
 def test_does_not_fire_when_the_note_documents_the_detail(outcome, note, dx):

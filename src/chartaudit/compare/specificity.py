@@ -485,7 +485,12 @@ class SpecificityCheck:
                     # "unspecified diabetic retinopathy" still claims the retinopathy.
                     at = words.index("unspecified")
                     words = [*words[:at], *(word for word in words[at + 1:] if word not in rules.axis_words)]
-                any_of = any(word in ("or", "and", "through") for word in words)
+                if "combined" in words and "and" in words:
+                    # "combined systolic and diastolic": both, not either (as "kidney and ureter" is)
+                    words = [word for word in words if word != "combined"]
+                    any_of = "or" in words or "through" in words
+                else:
+                    any_of = any(word in ("or", "and", "through") for word in words)
                 content = [word for word in words
                            if word not in rules.ignored_words and lemma(word) not in rules.ignored_words
                            and word not in rules.default_words and not (any_of and word[:1].isdigit())
