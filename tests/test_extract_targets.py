@@ -312,3 +312,12 @@ def test_an_inclusion_term_naming_only_the_agent_names_no_condition() -> None:
 ])
 def test_an_organism_names_its_as_the_cause_code(checker, text: str, code: str) -> None:
     assert [mention.codes for mention in checker.extract(text) if mention.codes[0][0] in "AB"] == [[code]]
+
+
+@pytest.mark.parametrize(("text", "codes"), [
+    ("Laceration of left index finger.", ["S61.211"]),  # "without foreign body" is the default
+    ("Puncture wound of right foot.", ["S91.331"]),
+    ("A laceration was repaired.", []),  # no site: no code of a site (was S01.01, the scalp)
+])
+def test_an_open_wound_keeps_its_site(checker, text: str, codes: list[str]) -> None:
+    assert [code for mention in checker.extract(text) for code in mention.codes] == codes
