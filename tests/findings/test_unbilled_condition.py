@@ -55,6 +55,8 @@ def test_does_not_fire_for_symptoms_z_codes_history_or_unaffirmed_conditions(out
         # the billed code's title names the organism already: no B95.62 to add
         ("A/P: Pneumonia due to MRSA.", {"J15.212": "supported"}),
         ("Assessment: Sepsis due to E. coli.", {"A41.51": "supported"}),
+        # a billed combination code covers its partner: diabetic polyneuropathy (E11.42)
+        ("A/P: Diabetic peripheral neuropathy, T2DM.", {"E11.42": "supported"}),
     ],
 )
 def test_does_not_fire_for_a_condition_a_billed_code_covers(outcome, note, statuses):

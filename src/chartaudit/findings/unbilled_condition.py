@@ -41,8 +41,11 @@ class UnbilledConditionRule(FindingRule):
         knowledge = context.knowledge
         relations = context.relations
         billed = [a.code for a in context.valid_assessments()]
-        # A billed combination code covers its base ("HTN" beside a billed I11.0).
-        combined = {base for code in billed for base in knowledge.combinations().bases_of(code)}
+        # A billed combination code covers its base ("HTN" beside a billed I11.0) and its partners
+        # ("peripheral neuropathy" beside a billed E11.42, diabetic polyneuropathy).
+        table = knowledge.combinations()
+        combined = {base for code in billed for base in table.bases_of(code)}
+        partners = [partner for code in billed for entry in table.entries(code) for partner in entry.partners]
         # Section groups come from the model's section rules (section_rules.json "groups").
         assessment_sections = context.section_groups.get("assessment", frozenset())
         other_sections = context.section_groups.get("non_assessment", frozenset())
@@ -61,6 +64,8 @@ class UnbilledConditionRule(FindingRule):
             if any(relations.related(b, c) or relations.is_other_side(b, c) for b in billed for c in mention.codes):
                 continue
             if any(knowledge.related(base, c) for base in combined for c in mention.codes):
+                continue
+            if any(partner.matches(c) for partner in partners for c in mention.codes):
                 continue
             suggested = knowledge.default_billable(code)
             if suggested is None:
