@@ -246,6 +246,8 @@ def test_a_span_and_a_mention_with_the_same_flags_get_the_same_assertion(extract
     ("CXR -ve for pneumonia.", "pneumonia"),
     ("Blood cultures negative for pneumonia.", "pneumonia"),  # not "blood cultures negative" alone
     ("Urine culture negative for enterococcus.", "enterococcus"),
+    ("DVT was not seen on duplex.", "DVT"),  # postposed: "was not seen", "is not identified"
+    ("Pleural effusion is not identified.", "Pleural effusion"),
     ("Allergies - none.", "Allergies"),
     # after a header colon, and the later items of a denied list
     ("CT head: no hemorrhage, no fracture.", "hemorrhage"),
@@ -269,6 +271,8 @@ def test_negation_as_written(extractor: Extractor, text: str, phrase: str) -> No
     ("No improvement in the cough despite inhalers.", "cough"),
     ("She declined as she states this made her nauseated.", "nauseated"),
     ("No evidence of bleeding, the   patient remained hypotensive.", "hypotensive"),
+    ("Chest pain, and the patient was not seen by cardiology.", "Chest pain"),
+    ("Chest X-ray showed cardiomegaly, not present in a previous one.", "cardiomegaly"),
 ])
 def test_not_a_negation_of_the_condition(extractor: Extractor, text: str, phrase: str) -> None:
     assert "negated" not in flags_of(extractor, text, phrase)
