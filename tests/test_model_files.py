@@ -15,7 +15,8 @@ import pytest
 from chartaudit.compare.specificity import SpecificityRules
 from chartaudit.extract.config import COMPONENT_KEYS, ModelConfig
 from chartaudit.extract.context.rules import ContextRules, TemporalityRules
-from chartaudit.extract.evidence.tables import BmiCodes, DrugClasses, EncounterTerms, ExternalCauses, StatusTerms
+from chartaudit.extract.evidence.tables import (AllergyCodes, BmiCodes, DrugClasses, EncounterTerms, ExternalCauses,
+                                                StatusTerms)
 from chartaudit.extract.fuzzy import FuzzyConfig
 from chartaudit.extract.laterality.rules import LateralityRules
 from chartaudit.extract.lexicon import Abbreviations, Lexicon
@@ -61,6 +62,10 @@ def _drug_class(data: dict[str, Any]) -> None:
     data["classes"]["Z79.01"]["frobnicate"] = []
 
 
+def _allergy_class(data: dict[str, Any]) -> None:
+    data["classes"]["Z88.0"]["frobnicate"] = []
+
+
 def _bmi_patterns(data: dict[str, Any]) -> None:
     data["patterns"]["frobnicate"] = []
 
@@ -87,6 +92,8 @@ JSON_CASES: list[tuple[type[ModelFile], Callable[[dict[str, Any]], None], tuple[
     (SpecificityRules, _top, SpecificityRules.KEYS),
     (DrugClasses, _top, DrugClasses.KEYS),
     (DrugClasses, _drug_class, DrugClasses.CLASS_KEYS),
+    (AllergyCodes, _top, AllergyCodes.KEYS),
+    (AllergyCodes, _allergy_class, AllergyCodes.CLASS_KEYS),
     (StatusTerms, _top, tuple(StatusTerms.TABLES)),
     (EncounterTerms, _top, tuple(EncounterTerms.TABLES)),
     (ExternalCauses, _top, tuple(ExternalCauses.TABLES)),

@@ -80,6 +80,42 @@ def _phrase_table(check: FileCheck, data: dict[str, Any], key: str, kinds: tuple
     return result
 
 
+def _named_classes(check: FileCheck, data: dict[str, Any], kind: str, keys: tuple[str, str],
+                   items_label: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The ``classes`` object of a file, checked: code of ``kind`` -> ``{"name": ..., items: [...]}``,
+    ``keys`` being ("name", the items' key).
+
+    RETURNS (dict[str, tuple[str, tuple[str, ...]]]): code -> (class name, items).
+    """
+    items_key = keys[1]
+    result: dict[str, tuple[str, tuple[str, ...]]] = {}
+    classes = data.get("classes", {})
+    if not isinstance(classes, dict):
+        check.problem(f"\"classes\" must be an object of code -> {{name, {items_key}}}", value="classes")
+        return result
+    for raw, entry in classes.items():
+        where = f"classes {raw!r}"
+        code = _check_code(check, raw, (kind,), "classes")
+        if not isinstance(entry, dict):
+            check.problem(f"{where}: must be an object with \"name\" and \"{items_key}\"", value=raw)
+            continue
+        check.known_keys(entry, keys, where)
+        name, items = entry.get("name"), entry.get(items_key)
+        if not isinstance(name, str) or not name.strip():
+            check.problem(f"{where}: \"name\" must be a non-empty string", value=raw)
+            name = str(raw)
+        if not isinstance(items, list) or not items or not all(isinstance(item, str) and item.strip() for item in items):
+            check.problem(f"{where}: \"{items_key}\" must be a non-empty list of {items_label}", value=raw)
+            continue
+        normal = [" ".join(item.lower().split()) for item in items]
+        repeated = sorted({item for item in normal if normal.count(item) > 1})
+        if repeated:
+            check.problem(f"{where}: {repeated[0]!r} is listed twice", value=raw)
+        if code is not None:
+            result[code] = (name, tuple(items))
+    return result
+
+
 @dataclass
 class DrugClasses(ModelFile):
     """``drug_classes.json``: long-term (current) drug therapy, Z79 code -> the drugs of its class.
@@ -98,7 +134,7 @@ class DrugClasses(ModelFile):
     DESCRIPTION = "long-term drug therapy: Z79 code -> drug names and classes"
     MISSING = "no drug supports a long-term drug therapy code (Z79)"
     KEYS: ClassVar[tuple[str, ...]] = ("classes", "exclude_sections")
-    CLASS_KEYS: ClassVar[tuple[str, ...]] = ("name", "drugs")
+    CLASS_KEYS: ClassVar[tuple[str, str]] = ("name", "drugs")
 
     classes: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     exclude_sections: frozenset[str] = frozenset()
@@ -111,30 +147,7 @@ class DrugClasses(ModelFile):
             return result
         sections = check.string_list(data, "exclude_sections", "section categories")
         result.exclude_sections = frozenset(sections or ())
-        classes = data.get("classes", {})
-        if not isinstance(classes, dict):
-            check.problem("\"classes\" must be an object of Z79 code -> {name, drugs}", value="classes")
-            return result
-        for raw, entry in classes.items():
-            where = f"classes {raw!r}"
-            code = _check_code(check, raw, ("drug",), "classes")
-            if not isinstance(entry, dict):
-                check.problem(f"{where}: must be an object with \"name\" and \"drugs\"", value=raw)
-                continue
-            check.known_keys(entry, cls.CLASS_KEYS, where)
-            name, drugs = entry.get("name"), entry.get("drugs")
-            if not isinstance(name, str) or not name.strip():
-                check.problem(f"{where}: \"name\" must be a non-empty string", value=raw)
-                name = str(raw)
-            if not isinstance(drugs, list) or not drugs or not all(isinstance(d, str) and d.strip() for d in drugs):
-                check.problem(f"{where}: \"drugs\" must be a non-empty list of drug names", value=raw)
-                continue
-            normal = [" ".join(drug.lower().split()) for drug in drugs]
-            repeated = sorted({drug for drug in normal if normal.count(drug) > 1})
-            if repeated:
-                check.problem(f"{where}: {repeated[0]!r} is listed twice", value=raw)
-            if code is not None:
-                result.classes[code] = (name, tuple(drugs))
+        result.classes = _named_classes(check, data, "drug", cls.CLASS_KEYS, "drug names")
         return result
 
     @classmethod
@@ -171,7 +184,7 @@ class AllergyCodes(ModelFile):
     DESCRIPTION = "allergy status: Z88 / Z91.0 code -> substances, phrase templates, allergy sections"
     MISSING = "no allergy supports an allergy status code (Z88, Z91.0)"
     KEYS: ClassVar[tuple[str, ...]] = ("classes", "phrases", "sections")
-    CLASS_KEYS: ClassVar[tuple[str, ...]] = ("name", "substances")
+    CLASS_KEYS: ClassVar[tuple[str, str]] = ("name", "substances")
 
     classes: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     phrases: tuple[str, ...] = ()
@@ -189,33 +202,7 @@ class AllergyCodes(ModelFile):
             if phrase.count("{}") != 1:
                 check.problem(f"phrases: {phrase!r} must hold {{}} once, where the substance goes", value=phrase)
         result.phrases = tuple(phrase for phrase in phrases if phrase.count("{}") == 1)
-        classes = data.get("classes", {})
-        if not isinstance(classes, dict):
-            check.problem("\"classes\" must be an object of code -> {name, substances}", value="classes")
-            return result
-        seen: dict[str, str] = {}
-        for raw, entry in classes.items():
-            where = f"classes {raw!r}"
-            code = _check_code(check, raw, ("allergy",), "classes")
-            if not isinstance(entry, dict):
-                check.problem(f"{where}: must be an object with \"name\" and \"substances\"", value=raw)
-                continue
-            check.known_keys(entry, cls.CLASS_KEYS, where)
-            name, substances = entry.get("name"), entry.get("substances")
-            if not isinstance(name, str) or not name.strip():
-                check.problem(f"{where}: \"name\" must be a non-empty string", value=raw)
-                name = str(raw)
-            if not isinstance(substances, list) or not substances or not all(
-                    isinstance(item, str) and item.strip() for item in substances):
-                check.problem(f"{where}: \"substances\" must be a non-empty list of names", value=raw)
-                continue
-            for substance in substances:
-                key = " ".join(substance.lower().split())
-                if key in seen:
-                    check.problem(f"{where}: {substance!r} is listed twice (also under {seen[key]})", value=raw)
-                seen[key] = str(raw)
-            if code is not None:
-                result.classes[code] = (name, tuple(substances))
+        result.classes = _named_classes(check, data, "allergy", cls.CLASS_KEYS, "names")
         return result
 
     @classmethod
