@@ -241,6 +241,9 @@ def test_a_status_phrase_supports_its_status_code(outcome, note, code, status):
     ("A/P: Well adult exam. Colonoscopy screening ordered.", "Z12.11"),
     ("A/P: Supervision of normal first pregnancy, 12 weeks.", "Z34.01"),
     ("A/P: Obesity. Dietary counseling provided.", "Z71.3"),
+    ("Dx: Hip fracture, right femoral neck, after fall at home.", "Y92.009"),  # the place of occurrence
+    ("A/P: Chronic respiratory failure with hypoxia on 2L home O2.", "Z99.81"),
+    ("A/P: Hyponatremia due to SIADH.", "E22.2"),
     ("HPI: tripped over a rug and fell onto her left hand.", "W01.0XXA"),
     ("CC: dog bite right hand.", "W54.0XXA"),
     ("HPI: mechanical fall at home.", "W19.XXXA"),

@@ -90,6 +90,7 @@ def test_the_provider_query_asks_for_the_detail_without_naming_a_value(checker):
         ("A/P: Pressure ulcer of sacrum, stage 2.", ["L89.152"]),
         ("A/P: Chronic systolic and diastolic CHF.", ["I50.42"]),
         ("A/P: BPH with LUTS.", ["N40.1"]),
+        ("A/P: Acute ischemic stroke, left MCA territory.", ["I63.512"]),
     ],
 )
 def test_does_not_fire_when_the_note_documents_the_detail(outcome, note, dx):
