@@ -309,6 +309,8 @@ def test_an_inclusion_term_naming_only_the_agent_names_no_condition() -> None:
     ("Urine culture grew Pseudomonas aeruginosa.", "B96.5"),  # not A41.52, sepsis due to Pseudomonas
     ("Wound culture: Enterococcus faecalis.", "B95.2"),
     ("Nasal swab positive for adenovirus.", "B97.0"),
+    ("Blood cultures: coagulase-negative staphylococcus.", "B95.7"),  # a species: other staphylococcus
+    ("Throat culture: group A strep.", "B95.0"),
 ])
 def test_an_organism_names_its_as_the_cause_code(checker, text: str, code: str) -> None:
     assert [mention.codes for mention in checker.extract(text) if mention.codes[0][0] in "AB"] == [[code]]

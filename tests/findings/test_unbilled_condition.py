@@ -55,6 +55,7 @@ def test_does_not_fire_for_symptoms_z_codes_history_or_unaffirmed_conditions(out
         # the billed code's title names the organism already: no B95.62 to add
         ("A/P: Pneumonia due to MRSA.", {"J15.212": "supported"}),
         ("Assessment: Sepsis due to E. coli.", {"A41.51": "supported"}),
+        ("A/P: Group A strep pharyngitis.", {"J02.0": "supported"}),  # streptococcal: no B95.0
         # a billed combination code covers its partner: diabetic polyneuropathy (E11.42)
         ("A/P: Diabetic peripheral neuropathy, T2DM.", {"E11.42": "supported"}),
     ],
@@ -68,3 +69,8 @@ def test_does_not_fire_for_a_condition_a_billed_code_covers(outcome, note, statu
 def test_an_organism_is_still_asked_for_beside_a_code_that_does_not_name_it(outcome):
     _, types = outcome("A/P: UTI due to E. coli.", ["N39.0"])
     assert TYPE in types  # N39.0: "use additional code (B95-B97) to identify infectious agent"
+
+
+def test_a_group_a_strep_cellulitis_still_asks_for_the_organism(outcome):
+    _, types = outcome("A/P: Cellulitis, group A strep.", ["L03.90"])
+    assert TYPE in types

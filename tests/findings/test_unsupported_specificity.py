@@ -91,6 +91,7 @@ def test_the_provider_query_asks_for_the_detail_without_naming_a_value(checker):
         ("A/P: Chronic systolic and diastolic CHF.", ["I50.42"]),
         ("A/P: BPH with LUTS.", ["N40.1"]),
         ("A/P: Acute ischemic stroke, left MCA territory.", ["I63.512"]),
+        ("A/P: Pneumonia due to Staph aureus.", ["J15.211"]),  # S. aureus not stated resistant is MSSA
     ],
 )
 def test_does_not_fire_when_the_note_documents_the_detail(outcome, note, dx):

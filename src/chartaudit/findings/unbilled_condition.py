@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from chartaudit.compare.relations import STEM_LENGTH
 from chartaudit.findings._text import quote_mentions
 from chartaudit.findings.base import CheckContext, FindingRule, quote, registry
 from chartaudit.types import Finding, Mention
@@ -16,13 +17,19 @@ _AS_THE_CAUSE = re.compile(r"\s*(?:infection\s+)?as the cause of diseases classi
 def _agent_already_named(context: CheckContext, suggested: str, billed: list[str]) -> bool:
     """True when ``suggested`` is an infectious agent's code (B95-B97) and a billed code's title
     names that agent already: J15.212 "Pneumonia due to Methicillin resistant Staphylococcus
-    aureus" needs no B95.62."""
+    aureus" needs no B95.62, J02.0 "Streptococcal pharyngitis" no B95.0 (Streptococcus, group A).
+    The agent is named by its first significant word, compared by its first letters."""
     description = context.knowledge.description(suggested)
     if not _AS_THE_CAUSE.search(description):
         return False
-    words = context.relations.significant_words
-    agent = words(_AS_THE_CAUSE.sub("", re.sub(r"\[[^\]]*\]", " ", description)))
-    return bool(agent) and any(agent <= words(context.knowledge.description(code)) for code in billed)
+    significant = context.relations.significant_words
+    agent = _AS_THE_CAUSE.sub("", re.sub(r"\[[^\]]*\]", " ", description))
+    first = next((word for word in re.findall(r"[a-z]+", agent.lower()) if significant(word)), None)
+    if first is None:
+        return False
+    stem = first[:STEM_LENGTH]
+    return any(word[:STEM_LENGTH] == stem for code in billed
+               for word in significant(context.knowledge.description(code)))
 
 
 @registry.register
