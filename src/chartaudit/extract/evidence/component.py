@@ -97,6 +97,7 @@ class EvidenceMatcher:
         self.first_words = frozenset(self.trie.root)
         #: The allergy substances alone, read only in an allergy list (``sections`` of allergy_codes.json).
         self.listed_allergies = trie_of(allergies.listed_terms())
+        self.listed_first_words = frozenset(self.listed_allergies.root)
         self.allergy_sections = allergies.sections
         #: Kind -> section categories whose matches of that kind are dropped.
         self.excluded_sections: dict[str, frozenset[str]] = {"drug": drugs.exclude_sections}
@@ -121,19 +122,24 @@ class EvidenceMatcher:
     def _phrase_matches(self, doc: Doc) -> list[tuple[int, int, TermEntry]]:
         if not self.first_words:
             return []
-        words = self._words_of(doc)
+        return self._trie_matches(self.trie, self.first_words, self._words_of(doc), 0, len(doc))
+
+    def _trie_matches(self, trie: TermTrie, first_words: frozenset[str], words: list[str], start: int,
+                      end: int) -> list[tuple[int, int, TermEntry]]:
+        """The longest phrase of ``trie`` at each position of ``words[start:end]`` that starts one,
+        ending by ``end``."""
         found = []
         # The words that start a phrase, found in C (map + compress), not by a Python loop over the tokens:
         # a note holds some 20 of them, of a dozen distinct words ("left", "stent", "insulin", ...).
-        for start in compress(range(len(words)), map(self.first_words.__contains__, words)):
-            end, entry = self.trie.longest(words, start, self.skip_words)
-            if entry is not None:
-                found.append((start, end, entry))
+        for position in compress(range(start, end), map(first_words.__contains__, words[start:end])):
+            stop, entry = trie.longest(words, position, self.skip_words)
+            if entry is not None and stop <= end:
+                found.append((position, stop, entry))
         return found
 
     def _listed_allergy_matches(self, doc: Doc) -> list[tuple[int, int, TermEntry]]:
         """The substances of an allergy list ("Allergies: penicillin (rash), sulfa")."""
-        if not self.allergy_sections or not len(self.listed_allergies) or not Doc.has_extension(SECTIONS_ATTRIBUTE):
+        if not self.allergy_sections or not self.listed_first_words or not Doc.has_extension(SECTIONS_ATTRIBUTE):
             return []
         sections = [section for section in (doc._.get(SECTIONS_ATTRIBUTE) or [])
                     if section.category in self.allergy_sections]
@@ -143,14 +149,8 @@ class EvidenceMatcher:
         found = []
         for section in sections:
             span = doc.char_span(section.body_start, section.end, alignment_mode="expand")
-            if span is None:
-                continue
-            for start in range(span.start, span.end):
-                if words[start] not in self.listed_allergies.root:
-                    continue
-                end, entry = self.listed_allergies.longest(words, start, self.skip_words)
-                if entry is not None and end <= span.end:
-                    found.append((start, end, entry))
+            if span is not None:
+                found += self._trie_matches(self.listed_allergies, self.listed_first_words, words, span.start, span.end)
         return found
 
     def _bmi_matches(self, doc: Doc) -> list[tuple[int, int, TermEntry]]:
